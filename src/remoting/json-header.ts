@@ -1,0 +1,98 @@
+/**
+ * The JSON header (serialize type 0), as fastjson writes RemotingCommand: fields sorted by name,
+ * nulls omitted, `language` as the enum name, `serializeTypeCurrentRPC` as "JSON".
+ */
+import { parseLenientJson } from '../common/lenient-json.js';
+import { RemotingFrameError } from './errors.js';
+import { languageName } from './language-code.js';
+import { RemotingCommand, SerializeType, setExtField } from './remoting-command.js';
+
+/**
+ * The header text. extFields is omitted when empty: Java omits it when null, and both Java
+ * (decodeCommandCustomHeader skips a null map) and ali-ons (`extFields || {}`) read a missing map as
+ * an empty one.
+ */
+export function encodeJsonHeader(cmd: RemotingCommand): string {
+  let s = `{"code":${cmd.code | 0}`;
+  const ext = cmd.extFields;
+  for (const _ in ext) {
+    s += `,"extFields":${JSON.stringify(ext)}`;
+    break;
+  }
+  s += `,"flag":${cmd.flag | 0},"language":${cmd.language === 'JAVA' ? '"JAVA"' : JSON.stringify(cmd.language)}`;
+  s += `,"opaque":${cmd.opaque | 0}`;
+  if (cmd.remark !== null) s += `,"remark":${JSON.stringify(cmd.remark)}`;
+  return `${s},"serializeTypeCurrentRPC":"JSON","version":${cmd.version | 0}}`;
+}
+
+/** Decodes header bytes buf[start, end) into a command (body set by the caller). */
+export function decodeJsonHeader(buf: Buffer, start: number, end: number): RemotingCommand {
+  const text = buf.toString('utf8', start, end);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    try {
+      parsed = parseLenientJson(text);
+    } catch {
+      throw new RemotingFrameError(`bad JSON header: ${abbreviate(text)}`);
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new RemotingFrameError(`JSON header is not an object: ${abbreviate(text)}`);
+  }
+  const h = parsed as Record<string, unknown>;
+  const language = h.language;
+  return new RemotingCommand(
+    intField(h, 'code'),
+    typeof language === 'string' ? language : typeof language === 'number' ? languageName(language) : 'JAVA',
+    intField(h, 'version'),
+    intField(h, 'opaque'),
+    intField(h, 'flag'),
+    typeof h.remark === 'string' ? h.remark : h.remark == null ? null : String(h.remark),
+    extFieldsOf(h.extFields, text),
+    null,
+    SerializeType.JSON,
+  );
+}
+
+// fastjson fills a missing int with 0 and accepts numeric strings; so do we.
+function intField(h: Record<string, unknown>, name: string): number {
+  const v = h[name];
+  if (typeof v === 'number' && Number.isInteger(v)) return v | 0;
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v) | 0;
+  throw new RemotingFrameError(`bad JSON header field ${name}: ${abbreviate(JSON.stringify(v))}`);
+}
+
+/**
+ * Every value is a string on the wire from Java, but ali-ons puts numbers and booleans in as they
+ * are (it JSON.stringify-s its custom header): coerce, so processors always see strings.
+ */
+function extFieldsOf(v: unknown, text: string): Record<string, string> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw new RemotingFrameError(`bad JSON header extFields: ${abbreviate(text)}`);
+  }
+  const ext = v as Record<string, unknown>;
+  for (const key in ext) {
+    const value = ext[key];
+    if (typeof value === 'string') continue;
+    return coerceExtFields(ext);
+  }
+  return ext as Record<string, string>;
+}
+
+function coerceExtFields(ext: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(ext)) {
+    const value = ext[key];
+    if (value === null || value === undefined) continue;
+    setExtField(out, key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  return out;
+}
+
+function abbreviate(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+}

@@ -1,0 +1,300 @@
+/**
+ * A RemotingChannel over a net.Socket, used by both RemotingServer and RemotingClient: frame
+ * decoding, the response table (opaque -> pending call), request dispatch and coalesced writes.
+ */
+import type { Socket } from 'node:net';
+import { componentLogger } from '../common/logger.js';
+import { RemotingSendRequestError, RemotingTimeoutError } from './errors.js';
+import type { ProcessorTable } from './processor-table.js';
+import type { RemotingChannel } from './remoting-channel.js';
+import { encodeCommand, encodeCommandHeader, FrameDecoder } from './remoting-codec.js';
+import { FLAG_ONEWAY, type RemotingCommand } from './remoting-command.js';
+
+const log = componentLogger('remoting');
+
+/** Bodies at least this big are written from their own buffer instead of being copied into the frame. */
+const ZERO_COPY_BODY = 64 * 1024;
+/** Batches up to this size are joined into one buffer (one write); larger ones go out corked (writev). */
+const CONCAT_LIMIT = 256 * 1024;
+
+export interface SocketChannelOptions {
+  maxFrameSize: number;
+  /** 0 disables; otherwise a channel with no reads or writes for this long is reported idle and closed. */
+  idleTimeoutMs: number;
+  processors: ProcessorTable;
+  onClose?: (channel: SocketChannel) => void;
+  onIdle?: (channel: SocketChannel) => void;
+}
+
+interface PendingCall {
+  resolve(response: RemotingCommand): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+type WriteCallback = (err: Error | null) => void;
+
+let nextChannelId = 1;
+
+export function formatAddress(host: string | undefined, port: number | undefined): string {
+  let h = host ?? 'unknown';
+  if (h.startsWith('::ffff:') && h.includes('.')) h = h.slice(7);
+  return h.includes(':') ? `[${h}]:${port ?? 0}` : `${h}:${port ?? 0}`;
+}
+
+export class SocketChannel implements RemotingChannel {
+  readonly id = nextChannelId++;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  private open = true;
+  private readonly decoder: FrameDecoder;
+  private readonly pending = new Map<number, PendingCall>();
+  private outQueue: Buffer[] = [];
+  private outBytes = 0;
+  private outCallbacks: WriteCallback[] = [];
+  private flushScheduled = false;
+  private closeHandled = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly options: SocketChannelOptions,
+  ) {
+    this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    this.decoder = new FrameDecoder(options.maxFrameSize);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => {
+      log.debug({ remote: this.remoteAddress, err: err.message }, 'channel error');
+    });
+    socket.on('close', () => this.onSocketClose());
+    if (options.idleTimeoutMs > 0) {
+      socket.setTimeout(options.idleTimeoutMs);
+      socket.on('timeout', () => {
+        log.debug({ remote: this.remoteAddress }, 'channel idle, closing');
+        // As NettyConnectManageHandler: an all-idle channel is reported and closed.
+        this.options.onIdle?.(this);
+        this.close();
+      });
+    }
+    if (socket.destroyed) this.onSocketClose();
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** Calls waiting for a response. */
+  get pendingCalls(): number {
+    return this.pending.size;
+  }
+
+  send(cmd: RemotingCommand): void {
+    this.enqueue(cmd, undefined);
+  }
+
+  /** As send, with a callback once the bytes are handed to the kernel (or failed). */
+  sendWithCallback(cmd: RemotingCommand, callback: WriteCallback): void {
+    this.enqueue(cmd, callback);
+  }
+
+  invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    return new Promise<RemotingCommand>((resolve, reject) => {
+      if (!this.open) {
+        reject(
+          new RemotingSendRequestError(this.remoteAddress, `channel to ${this.remoteAddress} is closed`),
+        );
+        return;
+      }
+      const opaque = request.opaque;
+      // An opaque reused while its call is still pending (wrap-around): the older call cannot be told apart.
+      this.failPending(opaque, new RemotingSendRequestError(this.remoteAddress, `opaque ${opaque} reused`));
+      const timer = setTimeout(() => {
+        if (this.pending.delete(opaque)) {
+          reject(
+            new RemotingTimeoutError(
+              this.remoteAddress,
+              timeoutMs,
+              `wait response on the channel <${this.remoteAddress}> timeout, ${timeoutMs}(ms), code ${request.code}`,
+            ),
+          );
+        }
+      }, timeoutMs);
+      this.pending.set(opaque, { resolve, reject, timer });
+      try {
+        this.enqueue(request, (err) => {
+          if (err !== null) {
+            this.failPending(
+              opaque,
+              new RemotingSendRequestError(
+                this.remoteAddress,
+                `send request to <${this.remoteAddress}> failed`,
+                {
+                  cause: err,
+                },
+              ),
+            );
+          }
+        });
+      } catch (err) {
+        this.failPending(
+          opaque,
+          new RemotingSendRequestError(
+            this.remoteAddress,
+            `request could not be encoded: ${(err as Error).message}`,
+            {
+              cause: err,
+            },
+          ),
+        );
+      }
+    });
+  }
+
+  invokeOneway(request: RemotingCommand): void {
+    request.flag |= FLAG_ONEWAY;
+    this.enqueue(request, undefined);
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    // What was already answered still goes out; then the socket closes once written.
+    this.flush();
+    this.socket.destroySoon();
+  }
+
+  /** Closes at once, dropping unwritten output (broken stream). */
+  abort(): void {
+    this.open = false;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    let commands: RemotingCommand[];
+    try {
+      commands = this.decoder.push(chunk);
+    } catch (err) {
+      // As NettyDecoder: a frame that cannot be decoded closes this connection only.
+      log.warn({ remote: this.remoteAddress, err: (err as Error).message }, 'bad frame, closing the channel');
+      this.abort();
+      return;
+    }
+    for (let i = 0; i < commands.length; i++) {
+      const cmd = commands[i]!;
+      if (cmd.isResponse()) this.onResponse(cmd);
+      else if (this.open) this.options.processors.dispatch(cmd, this);
+    }
+  }
+
+  private onResponse(response: RemotingCommand): void {
+    const call = this.pending.get(response.opaque);
+    if (call === undefined) {
+      // As processResponseCommand: a late answer to a timed-out call is dropped.
+      log.debug(
+        { remote: this.remoteAddress, opaque: response.opaque },
+        'response matched no pending request',
+      );
+      return;
+    }
+    this.pending.delete(response.opaque);
+    clearTimeout(call.timer);
+    call.resolve(response);
+  }
+
+  private failPending(opaque: number, err: Error): void {
+    const call = this.pending.get(opaque);
+    if (call === undefined) return;
+    this.pending.delete(opaque);
+    clearTimeout(call.timer);
+    call.reject(err);
+  }
+
+  private enqueue(cmd: RemotingCommand, callback: WriteCallback | undefined): void {
+    if (!this.open) {
+      log.debug({ remote: this.remoteAddress, code: cmd.code }, 'write dropped: channel closed');
+      if (callback !== undefined) {
+        callback(
+          new RemotingSendRequestError(this.remoteAddress, `channel to ${this.remoteAddress} is closed`),
+        );
+      }
+      return;
+    }
+    const body = cmd.body;
+    if (body !== null && body.length >= ZERO_COPY_BODY) {
+      const header = encodeCommandHeader(cmd);
+      this.outQueue.push(header, body);
+      this.outBytes += header.length + body.length;
+    } else {
+      const frame = encodeCommand(cmd);
+      this.outQueue.push(frame);
+      this.outBytes += frame.length;
+    }
+    if (callback !== undefined) this.outCallbacks.push(callback);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // One write per event-loop turn: everything answered while handling this turn's reads goes
+      // out together (the broker's throughput depends on it).
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const queue = this.outQueue;
+    if (queue.length === 0) return;
+    const callbacks = this.outCallbacks;
+    const bytes = this.outBytes;
+    this.outQueue = [];
+    this.outCallbacks = [];
+    this.outBytes = 0;
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) {
+      const err = new RemotingSendRequestError(
+        this.remoteAddress,
+        `channel to ${this.remoteAddress} is closed`,
+      );
+      for (const cb of callbacks) cb(err);
+      return;
+    }
+    const done =
+      callbacks.length === 0
+        ? undefined
+        : (err?: Error | null) => {
+            for (const cb of callbacks) cb(err ?? null);
+          };
+    if (queue.length === 1) {
+      socket.write(queue[0]!, done);
+    } else if (bytes <= CONCAT_LIMIT) {
+      socket.write(Buffer.concat(queue, bytes), done);
+    } else {
+      socket.cork();
+      for (let i = 0; i < queue.length - 1; i++) socket.write(queue[i]!);
+      socket.write(queue[queue.length - 1]!, done);
+      socket.uncork();
+    }
+  }
+
+  private onSocketClose(): void {
+    if (this.closeHandled) return;
+    this.closeHandled = true;
+    this.open = false;
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    // As failFast on channel close: waiting calls fail now instead of at their timeout.
+    const err = new RemotingSendRequestError(
+      this.remoteAddress,
+      `channel to ${this.remoteAddress} closed before the response`,
+    );
+    for (const call of calls) {
+      clearTimeout(call.timer);
+      call.reject(err);
+    }
+    const callbacks = this.outCallbacks;
+    this.outQueue = [];
+    this.outCallbacks = [];
+    this.outBytes = 0;
+    for (const cb of callbacks) cb(err);
+    this.options.onClose?.(this);
+  }
+}
