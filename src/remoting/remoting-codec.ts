@@ -109,9 +109,9 @@ export class FrameDecoder {
     }
   }
 
-  /** Bytes held for an incomplete frame (0 between frames). */
+  /** Bytes received of an incomplete frame, length word included (0 between frames). */
   get buffered(): number {
-    return this.lengthWordHave + this.partsHave;
+    return this.frameLength >= 0 ? 4 + this.partsHave : this.lengthWordHave;
   }
 
   private decode(chunk: Buffer): RemotingCommand[] {
