@@ -1,0 +1,229 @@
+import { MQClientError } from './errors.js';
+
+// Property names as MessageConst spells them (protocol.md s.5).
+const TAGS = 'TAGS';
+const KEYS = 'KEYS';
+const WAIT = 'WAIT';
+const DELAY = 'DELAY';
+const UNIQ_KEY = 'UNIQ_KEY';
+const RETRY_TOPIC = 'RETRY_TOPIC';
+
+/** The names the SDK and broker set themselves (MessageConst.STRING_HASH_SET); user properties may not use them. */
+export const SYSTEM_PROPERTY_NAMES: ReadonlySet<string> = new Set([
+  'TRACE_ON',
+  'MSG_REGION',
+  KEYS,
+  TAGS,
+  WAIT,
+  DELAY,
+  RETRY_TOPIC,
+  'REAL_TOPIC',
+  'REAL_QID',
+  'TRAN_MSG',
+  'PGROUP',
+  'MIN_OFFSET',
+  'MAX_OFFSET',
+  'BUYER_ID',
+  'ORIGIN_MESSAGE_ID',
+  'TRANSFER_FLAG',
+  'CORRECTION_FLAG',
+  'MQ2_FLAG',
+  'RECONSUME_TIME',
+  UNIQ_KEY,
+  'MAX_RECONSUME_TIMES',
+  'CONSUME_START_TIME',
+  'TRAN_PREPARED_QUEUE_OFFSET',
+  'TRANSACTION_CHECK_TIMES',
+  'CHECK_IMMUNITY_TIME_IN_SECONDS',
+  'SHARDING_KEY',
+  'INSTANCE_ID',
+  'CORRELATION_ID',
+  'REPLY_TO_CLIENT',
+  'TTL',
+  'ARRIVE_TIME',
+  'PUSH_REPLY_TIME',
+  'CLUSTER',
+  'MSG_TYPE',
+  'INNER_MULTI_DISPATCH',
+  'INNER_MULTI_QUEUE_OFFSET',
+]);
+
+export interface MessageOptions {
+  topic: string;
+  body: Buffer | Uint8Array | string;
+  /** One tag; consumers filter on it (`'TagA || TagB'`). */
+  tags?: string;
+  /** Business keys, indexed by the broker for queries; an array is joined with spaces as RocketMQ does. */
+  keys?: string | readonly string[];
+  /** User properties, carried end to end. */
+  properties?: Record<string, string>;
+  /** Delay level (1 = 1s ... 18 = 2h with the broker's default messageDelayLevel); 0 = none. */
+  delayTimeLevel?: number;
+  /** The user flag (int32), stored with the message. */
+  flag?: number;
+  /** Ask the broker to answer only once the message is stored (WAIT), default true as in RocketMQ. */
+  waitStoreMsgOK?: boolean;
+}
+
+/**
+ * A message to send (common/.../message/Message.java). Tags, keys and the delay level live in
+ * `properties` under RocketMQ's names, as on the wire; the accessors read and write them there.
+ */
+export class Message {
+  topic: string;
+  body: Buffer;
+  flag: number;
+  /** All properties: user ones and RocketMQ's (TAGS, KEYS, UNIQ_KEY, ...). */
+  properties: Record<string, string>;
+
+  constructor(opts: MessageOptions) {
+    this.topic = opts.topic;
+    this.body = toBuffer(opts.body);
+    this.flag = opts.flag ?? 0;
+    this.properties = {};
+    if (opts.properties) {
+      for (const [k, v] of Object.entries(opts.properties)) this.putUserProperty(k, v);
+    }
+    if (opts.tags) this.tags = opts.tags;
+    if (opts.keys !== undefined) this.keys = opts.keys;
+    if (opts.delayTimeLevel) this.delayTimeLevel = opts.delayTimeLevel;
+    this.waitStoreMsgOK = opts.waitStoreMsgOK ?? true;
+  }
+
+  get tags(): string | undefined {
+    return this.properties[TAGS];
+  }
+  set tags(value: string | undefined) {
+    setOrDelete(this.properties, TAGS, value);
+  }
+
+  get keys(): string | undefined {
+    return this.properties[KEYS];
+  }
+  set keys(value: string | readonly string[] | undefined) {
+    setOrDelete(
+      this.properties,
+      KEYS,
+      typeof value === 'string' || value === undefined ? value : value.join(' '),
+    );
+  }
+
+  get delayTimeLevel(): number {
+    const v = this.properties[DELAY];
+    return v === undefined ? 0 : Number.parseInt(v, 10);
+  }
+  set delayTimeLevel(level: number) {
+    setOrDelete(this.properties, DELAY, level > 0 ? String(level) : undefined);
+  }
+
+  get waitStoreMsgOK(): boolean {
+    return this.properties[WAIT] !== 'false';
+  }
+  set waitStoreMsgOK(wait: boolean) {
+    this.properties[WAIT] = wait ? 'true' : 'false';
+  }
+
+  getProperty(name: string): string | undefined {
+    return this.properties[name];
+  }
+
+  /** Message.putUserProperty: rejects RocketMQ's own names and empty names or values. */
+  putUserProperty(name: string, value: string): void {
+    if (SYSTEM_PROPERTY_NAMES.has(name)) {
+      throw new MQClientError(`The Property<${name}> is used by system, input another please`);
+    }
+    if (!name || value === undefined || value === null || value === '') {
+      throw new MQClientError('The name or value of property can not be null or blank string!');
+    }
+    this.properties[name] = String(value);
+  }
+
+  /** The properties a user set, without RocketMQ's own. */
+  get userProperties(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.properties)) if (!SYSTEM_PROPERTY_NAMES.has(k)) out[k] = v;
+    return out;
+  }
+}
+
+/** The fields a received message has beyond a sent one (MessageExt / MessageClientExt). */
+export interface MessageExtFields {
+  topic: string;
+  body: Buffer;
+  flag: number;
+  properties: Record<string, string>;
+  queueId: number;
+  storeSize: number;
+  queueOffset: number;
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: string;
+  storeTimestamp: number;
+  storeHost: string;
+  /** The broker's id for the stored copy: store host + commit log offset. */
+  offsetMsgId: string;
+  commitLogOffset: number;
+  bodyCRC: number;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  brokerName: string;
+}
+
+/** A received message. `msgId` is the producer's UNIQ_KEY when present, as MessageClientExt.getMsgId. */
+export class MessageExt extends Message {
+  queueId: number;
+  storeSize: number;
+  queueOffset: number;
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: string;
+  storeTimestamp: number;
+  storeHost: string;
+  offsetMsgId: string;
+  commitLogOffset: number;
+  bodyCRC: number;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  brokerName: string;
+
+  constructor(f: MessageExtFields) {
+    super({ topic: f.topic, body: f.body });
+    this.flag = f.flag;
+    // received properties are taken as they are, system names included
+    this.properties = f.properties;
+    this.queueId = f.queueId;
+    this.storeSize = f.storeSize;
+    this.queueOffset = f.queueOffset;
+    this.sysFlag = f.sysFlag;
+    this.bornTimestamp = f.bornTimestamp;
+    this.bornHost = f.bornHost;
+    this.storeTimestamp = f.storeTimestamp;
+    this.storeHost = f.storeHost;
+    this.offsetMsgId = f.offsetMsgId;
+    this.commitLogOffset = f.commitLogOffset;
+    this.bodyCRC = f.bodyCRC;
+    this.reconsumeTimes = f.reconsumeTimes;
+    this.preparedTransactionOffset = f.preparedTransactionOffset;
+    this.brokerName = f.brokerName;
+  }
+
+  get msgId(): string {
+    return this.properties[UNIQ_KEY] ?? this.offsetMsgId;
+  }
+
+  /** The body as UTF-8 text. */
+  bodyText(): string {
+    return this.body.toString('utf8');
+  }
+}
+
+function toBuffer(body: Buffer | Uint8Array | string): Buffer {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (Buffer.isBuffer(body)) return body;
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+function setOrDelete(props: Record<string, string>, name: string, value: string | undefined): void {
+  if (value === undefined || value === '') delete props[name];
+  else props[name] = value;
+}
