@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createOffsetMsgId,
+  decodeOffsetMsgId,
+  decodeSocketAddress,
+  encodeSocketAddress,
+  splitHostPort,
+} from './message-id.js';
+
+describe('socket addresses and offset msgIds', () => {
+  it('IPv4: 8 bytes, msgId as RocketMQ prints it', () => {
+    const h = encodeSocketAddress('192.168.1.2:10911');
+    expect(h.toString('hex')).toBe('c0a8010200002a9f');
+    expect(createOffsetMsgId(h, 123456789012)).toBe('C0A8010200002A9F0000001CBE991A14');
+    expect(decodeOffsetMsgId('C0A8010200002A9F0000001CBE991A14')).toEqual({
+      address: '192.168.1.2:10911',
+      ip: '192.168.1.2',
+      port: 10911,
+      offset: 123456789012,
+    });
+  });
+
+  it('IPv6: 20 bytes, bracketed or bare input, Java-style output', () => {
+    const h = encodeSocketAddress('[fe80::1:2]:10911');
+    expect(h.length).toBe(20);
+    expect(encodeSocketAddress('fe80::1:2:10911').equals(h)).toBe(true);
+    expect(decodeSocketAddress(h)).toBe('fe80:0:0:0:0:0:1:2:10911');
+    const id = createOffsetMsgId(h, 2 ** 40);
+    expect(id).toBe('FE80000000000000000000000001000200002A9F0000010000000000');
+    expect(decodeOffsetMsgId(id)).toMatchObject({ ip: 'fe80:0:0:0:0:0:1:2', port: 10911, offset: 2 ** 40 });
+  });
+
+  it('IPv4-mapped IPv6 becomes IPv4, as Java InetAddress does', () => {
+    expect(encodeSocketAddress('[::ffff:10.0.0.1]:80').toString('hex')).toBe('0a00000100000050');
+  });
+
+  it('rejects garbage', () => {
+    expect(() => encodeSocketAddress('nohost')).toThrow();
+    expect(() => encodeSocketAddress('host.example:80')).toThrow();
+    expect(() => splitHostPort('1.2.3.4:99999')).toThrow();
+    expect(() => decodeOffsetMsgId('XYZ')).toThrow();
+  });
+});
