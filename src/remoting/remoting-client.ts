@@ -72,7 +72,7 @@ export class RemotingClient extends EventEmitter<RemotingClientEvents> {
     if (left <= 0) {
       throw new RemotingTimeoutError(addr, timeoutMs, `invokeSync call the addr[${addr}] timeout`);
     }
-    return channel.invoke(request, left);
+    return channel.invoke(request, left, timeoutMs);
   }
 
   /** Same as invokeSync: Node has one way to wait. */

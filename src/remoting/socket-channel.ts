@@ -98,7 +98,12 @@ export class SocketChannel implements RemotingChannel {
     this.enqueue(cmd, callback);
   }
 
-  invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+  /** `reportedTimeoutMs`: what the caller asked for, when part of it went to connecting (RemotingClient). */
+  invoke(
+    request: RemotingCommand,
+    timeoutMs: number,
+    reportedTimeoutMs = timeoutMs,
+  ): Promise<RemotingCommand> {
     return new Promise<RemotingCommand>((resolve, reject) => {
       if (!this.open) {
         reject(
@@ -114,8 +119,8 @@ export class SocketChannel implements RemotingChannel {
           reject(
             new RemotingTimeoutError(
               this.remoteAddress,
-              timeoutMs,
-              `wait response on the channel <${this.remoteAddress}> timeout, ${timeoutMs}(ms), code ${request.code}`,
+              reportedTimeoutMs,
+              `wait response on the channel <${this.remoteAddress}> timeout, ${reportedTimeoutMs}(ms), code ${request.code}`,
             ),
           );
         }
