@@ -30,7 +30,7 @@ describe('bodies', () => {
     expect(decodeHeartbeatData(encodeHeartbeatData(h))).toEqual(h);
     const sd = h.consumerDataSet[0]!.subscriptionDataSet[0]!;
     // Java "TagA".hashCode() and "TagB".hashCode()
-    expect(sd.codeSet).toEqual([2598969, 2598970]);
+    expect(sd.codeSet).toEqual([2598919, 2598920]);
     expect(sd.tagsSet).toEqual(['TagA', 'TagB']);
     expect(buildSubscriptionData('T', '*').subString).toBe('*');
     expect(buildSubscriptionData('T', '').codeSet).toEqual([]);
