@@ -17,7 +17,7 @@ export const FLAG_ONEWAY = 2;
  * The version we put in headers: MQVersion.CURRENT_VERSION of 4.9.8 (Version.V4_9_8.ordinal()).
  * Informational only; brokers gate a few features on the client's version.
  */
-export const REMOTING_VERSION = 410;
+export const REMOTING_VERSION = 409;
 
 const MAX_OPAQUE = 0x7fffffff;
 // As RemotingCommand.requestId: one process-wide counter; wraps before int32 overflow.
