@@ -1,0 +1,31 @@
+import type { SubscriptionData } from '../../remoting/protocol/body/heartbeat-data.js';
+import type { MessageQueue } from '../message-queue.js';
+import type { TopicPublishInfo } from '../producer/topic-publish-info.js';
+
+export type MessageModel = 'CLUSTERING' | 'BROADCASTING';
+export type ConsumeFromWhere =
+  | 'CONSUME_FROM_LAST_OFFSET'
+  | 'CONSUME_FROM_FIRST_OFFSET'
+  | 'CONSUME_FROM_TIMESTAMP';
+export type ConsumeType = 'CONSUME_PASSIVELY' | 'CONSUME_ACTIVELY';
+
+/** What the client instance needs from a producer (MQProducerInner). */
+export interface MQProducerInner {
+  readonly group: string;
+  publishTopics(): string[];
+  isPublishTopicNeedUpdate(topic: string): boolean;
+  updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void;
+}
+
+/** What the client instance needs from a consumer (MQConsumerInner). */
+export interface MQConsumerInner {
+  readonly group: string;
+  readonly messageModel: MessageModel;
+  readonly consumeType: ConsumeType;
+  readonly consumeFromWhere: ConsumeFromWhere;
+  subscriptions(): SubscriptionData[];
+  isSubscribeTopicNeedUpdate(topic: string): boolean;
+  updateTopicSubscribeInfo(topic: string, mqs: MessageQueue[]): void;
+  doRebalance(): Promise<void>;
+  persistConsumerOffset(): Promise<void>;
+}

@@ -1,0 +1,188 @@
+import { componentLogger } from '../../common/logger.js';
+import { PermName } from '../../common/message-const.js';
+import type { ClientOptions } from '../client-config.js';
+import { MQClientError } from '../errors.js';
+import type { MQClientInstance } from '../impl/mq-client-instance.js';
+import { getOrCreateMQClientInstance } from '../impl/mq-client-manager.js';
+import type { Message } from '../message.js';
+import type { MessageQueue } from '../message-queue.js';
+import { ProducerImpl, type SendOptions } from './producer-impl.js';
+import type { SendResult } from './send-result.js';
+
+const log = componentLogger('client.producer');
+
+export interface ProducerOptions extends ClientOptions {
+  /** Producer group (producerGroup). */
+  group: string;
+  /** Time budget of one send, retries included (sendMsgTimeout), ms. Default 3000. */
+  sendMsgTimeout?: number;
+  /** Extra attempts on another broker after a failed send (retryTimesWhenSendFailed). Default 2. */
+  retryTimesWhenSendFailed?: number;
+  /** Retry when the broker stored the message but did not flush/replicate in time. Default false. */
+  retryAnotherBrokerWhenNotStoreOK?: boolean;
+  /** Bodies of this many bytes and more are zlib-compressed (compressMsgBodyOverHowmuch). Default 4096. */
+  compressMsgBodyOverHowmuch?: number;
+  /** zlib level. Default 5. */
+  compressLevel?: number;
+  /** Largest body accepted (maxMessageSize). Default 4 MiB. */
+  maxMessageSize?: number;
+  /** Queues of a topic auto-created on first send (defaultTopicQueueNums). Default 4. */
+  defaultTopicQueueNums?: number;
+  /** The template topic for auto-creation (createTopicKey). Default TBW102. */
+  createTopicKey?: string;
+  /** Avoid brokers that recently failed or were slow. Default true. */
+  sendLatencyFaultEnable?: boolean;
+}
+
+/** Picks a queue for ordered sending: the same `arg` should map to the same queue. */
+export type MessageQueueSelector<A> = (mqs: MessageQueue[], msg: Message, arg: A) => MessageQueue;
+
+/** A selector that hashes `arg` onto the queues (SelectMessageQueueByHash). */
+export function selectMessageQueueByHash(mqs: MessageQueue[], _msg: Message, arg: unknown): MessageQueue {
+  let h = 0;
+  const s = String(arg);
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return mqs[Math.abs(h) % mqs.length]!;
+}
+
+function isMessageQueue(x: unknown): x is MessageQueue {
+  return typeof x === 'object' && x !== null && 'brokerName' in x && 'queueId' in x && 'topic' in x;
+}
+
+/**
+ * Sends messages (client/.../producer/DefaultMQProducer.java). `send` resolves once the broker
+ * answered; retries on another broker, avoids failing brokers and compresses large bodies.
+ */
+export class Producer {
+  readonly group: string;
+  private readonly options: ProducerOptions;
+  private instance: MQClientInstance | undefined;
+  private impl: ProducerImpl | undefined;
+  private state: 'CREATE_JUST' | 'RUNNING' | 'SHUTDOWN_ALREADY' = 'CREATE_JUST';
+
+  constructor(options: ProducerOptions) {
+    if (!options.group) throw new MQClientError('producerGroup is null');
+    this.group = options.group;
+    this.options = options;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'CREATE_JUST')
+      throw new MQClientError(`The producer service state not OK, maybe started once, ${this.state}`);
+    const o = this.options;
+    const instance = getOrCreateMQClientInstance(o);
+    const impl = new ProducerImpl(instance, {
+      group: o.group,
+      sendMsgTimeout: o.sendMsgTimeout ?? 3000,
+      retryTimesWhenSendFailed: o.retryTimesWhenSendFailed ?? 2,
+      retryAnotherBrokerWhenNotStoreOK: o.retryAnotherBrokerWhenNotStoreOK ?? false,
+      compressMsgBodyOverHowmuch: o.compressMsgBodyOverHowmuch ?? 4096,
+      compressLevel: o.compressLevel ?? 5,
+      maxMessageSize: o.maxMessageSize ?? 4 * 1024 * 1024,
+      defaultTopicQueueNums: o.defaultTopicQueueNums ?? 4,
+      createTopicKey: o.createTopicKey ?? 'TBW102',
+      sendLatencyFaultEnable: o.sendLatencyFaultEnable ?? true,
+    });
+    instance.registerProducer(impl);
+    instance.start();
+    this.instance = instance;
+    this.impl = impl;
+    this.state = 'RUNNING';
+    log.debug({ group: this.group, clientId: instance.clientId }, 'producer started');
+  }
+
+  private running(): ProducerImpl {
+    if (this.state !== 'RUNNING' || !this.impl)
+      throw new MQClientError(`The producer service state not OK, ${this.state}`);
+    return this.impl;
+  }
+
+  /** Sends one message; with a queue or a selector, to that queue (ordered sending, no retries). */
+  send(msg: Message, opts?: SendOptions): Promise<SendResult>;
+  send(msg: Message, mq: MessageQueue, opts?: SendOptions): Promise<SendResult>;
+  send<A>(msg: Message, selector: MessageQueueSelector<A>, arg: A, opts?: SendOptions): Promise<SendResult>;
+  async send<A>(
+    msg: Message,
+    second?: SendOptions | MessageQueue | MessageQueueSelector<A>,
+    third?: A | SendOptions,
+    fourth?: SendOptions,
+  ): Promise<SendResult> {
+    const impl = this.running();
+    let r: SendResult | undefined;
+    if (typeof second === 'function') r = await impl.sendSelect(msg, second, third as A, fourth);
+    else if (isMessageQueue(second)) r = await impl.sendTo(msg, second, third as SendOptions | undefined);
+    else r = await impl.send(msg, second);
+    return r!;
+  }
+
+  /** Fire and forget: resolves once written to the socket; no retries, no result (sendOneway). */
+  async sendOneway(msg: Message, mq?: MessageQueue): Promise<void> {
+    const impl = this.running();
+    if (mq) await impl.sendTo(msg, mq, {}, 'ONEWAY');
+    else await impl.send(msg, {}, 'ONEWAY');
+  }
+
+  /** Sends messages of one topic as one request (SEND_BATCH_MESSAGE); msgId lists each UNIQ_KEY. */
+  async sendBatch(
+    msgs: readonly Message[],
+    mqOrOpts?: MessageQueue | SendOptions,
+    opts?: SendOptions,
+  ): Promise<SendResult> {
+    const impl = this.running();
+    const r = isMessageQueue(mqOrOpts)
+      ? await impl.sendBatch(msgs, opts, mqOrOpts)
+      : await impl.sendBatch(msgs, mqOrOpts);
+    return r!;
+  }
+
+  /** The topic's writable queues (fetchPublishMessageQueues). */
+  async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
+    const info = await this.running().tryToFindTopicPublishInfo(topic);
+    return [...info.messageQueueList];
+  }
+
+  /**
+   * Creates or updates a topic on every master that serves `key` (MQAdmin.createTopic); `key` is
+   * usually TBW102, whose route lists the brokers that allow auto-creation.
+   */
+  async createTopic(
+    key: string,
+    newTopic: string,
+    queueNum: number,
+    opts: { perm?: number; order?: boolean } = {},
+  ): Promise<void> {
+    const impl = this.running();
+    const api = impl.instance.api;
+    const timeout = impl.instance.config.requestTimeoutMs;
+    const route = await api.getTopicRouteInfoFromNameServer(key, timeout);
+    const masters = route.brokerDatas
+      .map((b) => b.brokerAddrs.get(0))
+      .filter((a): a is string => a !== undefined);
+    if (masters.length === 0) throw new MQClientError(`Not found broker, maybe key is wrong: ${key}`);
+    for (const addr of masters) {
+      await api.createTopic(
+        addr,
+        {
+          topic: newTopic,
+          defaultTopic: key,
+          readQueueNums: queueNum,
+          writeQueueNums: queueNum,
+          perm: opts.perm ?? PermName.PERM_READ | PermName.PERM_WRITE,
+          topicFilterType: 'SINGLE_TAG',
+          topicSysFlag: 0,
+          order: opts.order ?? false,
+        },
+        timeout,
+      );
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.state !== 'RUNNING') {
+      this.state = 'SHUTDOWN_ALREADY';
+      return;
+    }
+    this.state = 'SHUTDOWN_ALREADY';
+    await this.instance?.unregisterProducer(this.group);
+  }
+}

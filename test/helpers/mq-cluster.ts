@@ -1,0 +1,216 @@
+/**
+ * Starts a real NameServer and broker for client integration tests, either the reference Apache
+ * RocketMQ 4.9.8 (`reference`) or CometMQ's own (`cometmq`), chosen by COMETMQ_TEST_TARGET (default:
+ * cometmq when its broker is built, else reference). Ports are free ephemeral ones on 127.0.0.1, data
+ * lives in a temp folder removed on stop, and every process is killed by PID.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export type ClusterTarget = 'reference' | 'cometmq';
+
+export const REFERENCE_HOME = '/work/shared/reference/rocketmq-4.9.8';
+const REPO = resolve(import.meta.dirname, '../..');
+const COMETMQ_MAIN = join(REPO, 'dist/src/cli/main.js');
+
+export interface MQCluster {
+  target: ClusterTarget;
+  namesrvAddr: string;
+  brokerAddr: string;
+  dataDir: string;
+  /** Stops the broker only (keeps the NameServer), for restart scenarios. */
+  stop(): Promise<void>;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const s = createServer();
+    s.once('error', () => resolvePort(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolvePort(true)));
+  });
+}
+
+async function ephemeralPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const a = s.address();
+  const port = typeof a === 'object' && a !== null ? a.port : 0;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A port p with p-2 and p+1 free too: RocketMQ's broker also binds its VIP and HA ports there. */
+async function brokerPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const p = await ephemeralPort();
+    if (p < 1100 || p > 65000) continue;
+    if ((await portFree(p - 2)) && (await portFree(p + 1))) return p;
+  }
+  throw new Error('no free broker port triple found');
+}
+
+export function defaultTarget(): ClusterTarget {
+  const env = process.env.COMETMQ_TEST_TARGET;
+  if (env === 'reference' || env === 'cometmq') return env;
+  return 'reference';
+}
+
+export function targetAvailable(target: ClusterTarget): boolean {
+  return target === 'reference' ? existsSync(join(REFERENCE_HOME, 'bin/mqbroker')) : existsSync(COMETMQ_MAIN);
+}
+
+function startProcess(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  what: string,
+  timeoutMs: number,
+) {
+  const proc = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const up = new Promise<void>((resolveUp, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not start in ${timeoutMs} ms:\n${output.slice(-3000)}`)),
+      timeoutMs,
+    );
+    const onData = (d: Buffer): void => {
+      output += d.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolveUp();
+      }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}:\n${output.slice(-3000)}`));
+    });
+  });
+  return { proc, up };
+}
+
+async function kill(proc: ChildProcess | undefined): Promise<void> {
+  if (!proc || proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  process.kill(proc.pid, 'SIGKILL');
+  await exited;
+}
+
+export interface StartedCluster extends MQCluster {
+  /** Starts the broker again on the same ports and data (after stop()). */
+  restart(): Promise<void>;
+  /** Kills everything and removes the data folder. */
+  shutdown(): Promise<void>;
+}
+
+export async function startCluster(target: ClusterTarget = defaultTarget()): Promise<StartedCluster> {
+  const dataDir = await mkdtemp(join(tmpdir(), `cometmq-client-${target}-`));
+  const nsPort = await ephemeralPort();
+  const bPort = await brokerPort();
+  const namesrvAddr = `127.0.0.1:${nsPort}`;
+  const brokerAddr = `127.0.0.1:${bPort}`;
+  let namesrv: ChildProcess | undefined;
+  let broker: ChildProcess | undefined;
+
+  const env = {
+    ...process.env,
+    RMQ_DATA: dataDir,
+    JAVA_OPT: '-Xms256m -Xmx256m -Xmn128m',
+    COMETMQ_LOG_LEVEL: 'warn',
+  };
+  const startBroker = async (): Promise<void> => {
+    const b =
+      target === 'reference'
+        ? startProcess(
+            join(REFERENCE_HOME, 'bin/mqbroker'),
+            [
+              '-n',
+              namesrvAddr,
+              `--listenPort=${bPort}`,
+              `--storePathRootDir=${join(dataDir, 'store')}`,
+              '--mappedFileSizeCommitLog=67108864',
+              '--brokerIP1=127.0.0.1',
+              '--brokerName=broker-a',
+            ],
+            env,
+            /boot success/,
+            'reference broker',
+            60_000,
+          )
+        : startProcess(
+            process.execPath,
+            [
+              COMETMQ_MAIN,
+              'broker',
+              '-n',
+              namesrvAddr,
+              `--listenPort=${bPort}`,
+              `--storePathRootDir=${join(dataDir, 'store')}`,
+              '--mappedFileSizeCommitLog=67108864',
+              '--brokerIP1=127.0.0.1',
+              '--brokerName=broker-a',
+            ],
+            env,
+            /boot success/,
+            'cometmq broker',
+            30_000,
+          );
+    broker = b.proc;
+    await b.up;
+  };
+
+  try {
+    const ns =
+      target === 'reference'
+        ? startProcess(
+            join(REFERENCE_HOME, 'bin/mqnamesrv'),
+            ['-p', String(nsPort)],
+            env,
+            /boot success/,
+            'reference namesrv',
+            60_000,
+          )
+        : startProcess(
+            process.execPath,
+            [COMETMQ_MAIN, 'namesrv', '-p', String(nsPort)],
+            env,
+            /boot success/,
+            'cometmq namesrv',
+            30_000,
+          );
+    namesrv = ns.proc;
+    await ns.up;
+    await startBroker();
+  } catch (err) {
+    await kill(broker);
+    await kill(namesrv);
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  return {
+    target,
+    namesrvAddr,
+    brokerAddr,
+    dataDir,
+    async stop() {
+      await kill(broker);
+      broker = undefined;
+    },
+    async restart() {
+      await kill(broker);
+      await startBroker();
+    },
+    async shutdown() {
+      await kill(broker);
+      await kill(namesrv);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
