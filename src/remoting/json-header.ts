@@ -6,6 +6,7 @@ import { parseLenientJson } from '../common/lenient-json.js';
 import { RemotingFrameError } from './errors.js';
 import { languageName } from './language-code.js';
 import { RemotingCommand, SerializeType, setExtField } from './remoting-command.js';
+import { readUtf8 } from './utf8.js';
 
 /**
  * The header text. extFields is omitted when empty: Java omits it when null, and both Java
@@ -27,7 +28,7 @@ export function encodeJsonHeader(cmd: RemotingCommand): string {
 
 /** Decodes header bytes buf[start, end) into a command (body set by the caller). */
 export function decodeJsonHeader(buf: Buffer, start: number, end: number): RemotingCommand {
-  const text = buf.toString('utf8', start, end);
+  const text = readUtf8(buf, start, end);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -340,3 +340,19 @@ describe('RemotingCommand', () => {
     expect(resp.extFields).toEqual({ x: '1' });
   });
 });
+
+describe('strings in headers', () => {
+  it('round-trip non-ASCII keys, values and remarks in both header types', () => {
+    const values = ['中文', 'emoji 😀', 'é'.repeat(60), 'x'.repeat(200), '', 'a'];
+    for (const type of [0, 1] as const) {
+      const ext: Record<string, string> = {};
+      values.forEach((v, i) => {
+        ext[`k${i}${v.slice(0, 3)}`] = v;
+      });
+      const cmd = new RemotingCommand(10, 'JAVA', 1, 1, 0, 'remarque é 😀', ext, null, type);
+      const [back] = new FrameDecoder().push(encodeCommand(cmd));
+      expect(back!.extFields).toEqual(ext);
+      expect(back!.remark).toBe('remarque é 😀');
+    }
+  });
+});

@@ -7,18 +7,22 @@
 import { RemotingFrameError } from './errors.js';
 import { languageCodeOf, languageName } from './language-code.js';
 import { RemotingCommand, SerializeType, setExtField } from './remoting-command.js';
+import { readUtf8, utf8Length, writeUtf8 } from './utf8.js';
 
 const FIXED_PART = 2 + 1 + 2 + 4 + 4 + 4 + 4;
+
+// SEND_MESSAGE_V2 and friends use one-letter keys (SendMessageRequestHeaderV2: a..n): no decoding for those.
+const ONE_CHAR_KEYS = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
 
 /** Byte length of the binary header for `cmd`. */
 export function rocketmqHeaderLength(cmd: RemotingCommand): number {
   let len = FIXED_PART;
-  if (cmd.remark !== null) len += Buffer.byteLength(cmd.remark, 'utf8');
+  if (cmd.remark !== null) len += utf8Length(cmd.remark);
   const ext = cmd.extFields;
   for (const key in ext) {
     const value = ext[key];
     if (value === undefined || value === null) continue;
-    len += 6 + Buffer.byteLength(key, 'utf8') + Buffer.byteLength(String(value), 'utf8');
+    len += 6 + utf8Length(key) + utf8Length(typeof value === 'string' ? value : String(value));
   }
   return len;
 }
@@ -33,7 +37,7 @@ export function writeRocketmqHeader(cmd: RemotingCommand, buf: Buffer, offset: n
   buf.writeInt32BE(cmd.flag | 0, offset + 9);
   let pos = offset + 13;
   if (cmd.remark !== null && cmd.remark.length > 0) {
-    const n = buf.write(cmd.remark, pos + 4, 'utf8');
+    const n = writeUtf8(buf, cmd.remark, pos + 4);
     buf.writeInt32BE(n, pos);
     pos += 4 + n;
   } else {
@@ -46,11 +50,11 @@ export function writeRocketmqHeader(cmd: RemotingCommand, buf: Buffer, offset: n
   for (const key in ext) {
     const raw = ext[key];
     if (raw === undefined || raw === null) continue;
-    const value = String(raw);
-    const kn = key.length === 0 ? 0 : buf.write(key, pos + 2, 'utf8');
+    const value = typeof raw === 'string' ? raw : String(raw);
+    const kn = writeUtf8(buf, key, pos + 2);
     buf.writeUInt16BE(kn, pos);
     pos += 2 + kn;
-    const vn = value.length === 0 ? 0 : buf.write(value, pos + 4, 'utf8');
+    const vn = writeUtf8(buf, value, pos + 4);
     buf.writeInt32BE(vn, pos);
     pos += 4 + vn;
   }
@@ -75,7 +79,7 @@ export function decodeRocketmqHeader(buf: Buffer, start: number, end: number): R
     throw new RemotingFrameError(`ROCKETMQ header: bad remark length ${remarkLen}`);
   }
   // As RocketMQSerializable.readStr: a zero length reads as null.
-  const remark = remarkLen === 0 ? null : buf.toString('utf8', pos, pos + remarkLen);
+  const remark = remarkLen === 0 ? null : readUtf8(buf, pos, pos + remarkLen);
   pos += remarkLen;
   const extLen = buf.readInt32BE(pos);
   pos += 4;
@@ -90,14 +94,15 @@ export function decodeRocketmqHeader(buf: Buffer, start: number, end: number): R
     pos += 2;
     if (kn > extEnd - pos - 4)
       throw new RemotingFrameError(`ROCKETMQ header: bad extFields key length ${kn}`);
-    const key = buf.toString('utf8', pos, pos + kn);
+    const first = buf[pos]!;
+    const key = kn === 1 && first < 0x80 ? ONE_CHAR_KEYS[first]! : readUtf8(buf, pos, pos + kn);
     pos += kn;
     const vn = buf.readInt32BE(pos);
     pos += 4;
     if (vn < 0 || vn > extEnd - pos) {
       throw new RemotingFrameError(`ROCKETMQ header: bad extFields value length ${vn}`);
     }
-    setExtField(extFields, key, buf.toString('utf8', pos, pos + vn));
+    setExtField(extFields, key, readUtf8(buf, pos, pos + vn));
     pos += vn;
   }
   return new RemotingCommand(
