@@ -1,0 +1,411 @@
+import { applyConfig, ConfigError, configToProperties } from '../../common/config.js';
+import { componentLogger } from '../../common/logger.js';
+import { TopicValidator } from '../../common/message-const.js';
+import { formatPropertiesText, parsePropertiesText } from '../../common/properties-file.js';
+import {
+  type Connection,
+  encodeConsumerConnection,
+  encodeProducerConnection,
+} from '../../remoting/protocol/body/connection.js';
+import { encodeConsumeStats, type OffsetWrapper } from '../../remoting/protocol/body/consume-stats.js';
+import { encodeKVTable } from '../../remoting/protocol/body/kv-table.js';
+import type { MessageQueue } from '../../remoting/protocol/body/message-queue.js';
+import { encodeResetOffsetBody } from '../../remoting/protocol/body/reset-offset-body.js';
+import { decodeSubscriptionGroupConfig } from '../../remoting/protocol/body/subscription-group-config.js';
+import { encodeTopicStatsTable, type TopicOffset } from '../../remoting/protocol/body/topic-stats-table.js';
+import { decodeCreateTopicRequestHeader } from '../../remoting/protocol/header/create-topic-request-header.js';
+import { decodeDeleteSubscriptionGroupRequestHeader } from '../../remoting/protocol/header/delete-subscription-group-request-header.js';
+import { decodeDeleteTopicRequestHeader } from '../../remoting/protocol/header/delete-topic-request-header.js';
+import { decodeGetConsumeStatsRequestHeader } from '../../remoting/protocol/header/get-consume-stats-request-header.js';
+import { decodeGetConsumerConnectionListRequestHeader } from '../../remoting/protocol/header/get-consumer-connection-list-request-header.js';
+import { decodeGetEarliestMsgStoretimeRequestHeader } from '../../remoting/protocol/header/get-earliest-msg-storetime-request-header.js';
+import { decodeGetMaxOffsetRequestHeader } from '../../remoting/protocol/header/get-max-offset-request-header.js';
+import { decodeGetMinOffsetRequestHeader } from '../../remoting/protocol/header/get-min-offset-request-header.js';
+import { decodeGetProducerConnectionListRequestHeader } from '../../remoting/protocol/header/get-producer-connection-list-request-header.js';
+import { decodeGetTopicStatsInfoRequestHeader } from '../../remoting/protocol/header/get-topic-stats-info-request-header.js';
+import {
+  decodeResetOffsetRequestHeader,
+  encodeResetOffsetRequestHeader,
+} from '../../remoting/protocol/header/reset-offset-request-header.js';
+import { decodeSearchOffsetRequestHeader } from '../../remoting/protocol/header/search-offset-request-header.js';
+import type { RemotingChannel } from '../../remoting/remoting-channel.js';
+import { RemotingCommand } from '../../remoting/remoting-command.js';
+import { RequestCode } from '../../remoting/request-code.js';
+import { ResponseCode } from '../../remoting/response-code.js';
+import { FIXED_BROKER_KEYS } from '../broker-config.js';
+import type { BrokerContext } from '../broker-context.js';
+import type { ClientChannelInfo } from '../client/client-channel-info.js';
+import { newTopicConfig, nextDataVersion } from '../topic/topic-config-manager.js';
+import { type BrokerStats, brokerRuntimeInfo } from './broker-runtime-info.js';
+
+const log = componentLogger('admin');
+
+type Handler = (
+  request: RemotingCommand,
+  channel: RemotingChannel,
+) => RemotingCommand | Promise<RemotingCommand>;
+
+/**
+ * AdminBrokerProcessor: topic and subscription-group administration, offsets by queue, stats, broker
+ * config, reset offset. Answers as 4.9.8's AdminBrokerProcessor does, code by code.
+ */
+export class AdminBrokerProcessor {
+  private readonly handlers = new Map<number, Handler>();
+  private configVersion = { timestamp: Date.now(), counter: 0 };
+
+  constructor(
+    private readonly ctx: BrokerContext,
+    private readonly stats: BrokerStats,
+  ) {
+    const R = RequestCode;
+    const h = this.handlers;
+    h.set(R.UPDATE_AND_CREATE_TOPIC, (r) => this.updateAndCreateTopic(r));
+    h.set(R.DELETE_TOPIC_IN_BROKER, (r) => this.deleteTopic(r));
+    h.set(R.GET_ALL_TOPIC_CONFIG, (r) =>
+      r.createResponse(
+        ResponseCode.SUCCESS,
+        null,
+        undefined,
+        Buffer.from(this.ctx.topicConfigManager.encode()),
+      ),
+    );
+    h.set(R.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, (r) => this.updateAndCreateSubscriptionGroup(r));
+    h.set(R.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, (r) =>
+      r.createResponse(
+        ResponseCode.SUCCESS,
+        null,
+        undefined,
+        Buffer.from(this.ctx.subscriptionGroupManager.encode()),
+      ),
+    );
+    h.set(R.DELETE_SUBSCRIPTIONGROUP, (r) => this.deleteSubscriptionGroup(r));
+    h.set(R.GET_BROKER_RUNTIME_INFO, (r) =>
+      r.createResponse(
+        ResponseCode.SUCCESS,
+        null,
+        undefined,
+        encodeKVTable({ table: brokerRuntimeInfo(this.ctx, this.stats) }),
+      ),
+    );
+    h.set(R.GET_BROKER_CONFIG, (r) => this.getBrokerConfig(r));
+    h.set(R.UPDATE_BROKER_CONFIG, (r) => this.updateBrokerConfig(r));
+    h.set(R.GET_TOPIC_STATS_INFO, (r) => this.getTopicStatsInfo(r));
+    h.set(R.GET_CONSUME_STATS, (r) => this.getConsumeStats(r));
+    h.set(R.GET_CONSUMER_CONNECTION_LIST, (r) => this.getConsumerConnectionList(r));
+    h.set(R.GET_PRODUCER_CONNECTION_LIST, (r) => this.getProducerConnectionList(r));
+    h.set(R.INVOKE_BROKER_TO_RESET_OFFSET, (r) => this.resetOffset(r));
+    h.set(R.GET_ALL_CONSUMER_OFFSET, (r) =>
+      r.createResponse(
+        ResponseCode.SUCCESS,
+        null,
+        undefined,
+        Buffer.from(this.ctx.consumerOffsetManager.encode()),
+      ),
+    );
+    h.set(R.GET_MAX_OFFSET, (r) => {
+      const q = decodeGetMaxOffsetRequestHeader(r.extFields);
+      return r.createResponse(ResponseCode.SUCCESS, null, {
+        offset: this.ctx.messageStore.getMaxOffsetInQueue(q.topic, q.queueId),
+      });
+    });
+    h.set(R.GET_MIN_OFFSET, (r) => {
+      const q = decodeGetMinOffsetRequestHeader(r.extFields);
+      return r.createResponse(ResponseCode.SUCCESS, null, {
+        offset: this.ctx.messageStore.getMinOffsetInQueue(q.topic, q.queueId),
+      });
+    });
+    h.set(R.SEARCH_OFFSET_BY_TIMESTAMP, async (r) => {
+      const q = decodeSearchOffsetRequestHeader(r.extFields);
+      const offset = await this.ctx.messageStore.getOffsetInQueueByTime(q.topic, q.queueId, q.timestamp);
+      return r.createResponse(ResponseCode.SUCCESS, null, { offset });
+    });
+    h.set(R.GET_EARLIEST_MSG_STORETIME, async (r) => {
+      const q = decodeGetEarliestMsgStoretimeRequestHeader(r.extFields);
+      const timestamp = await this.ctx.messageStore.getEarliestMessageTime(q.topic, q.queueId);
+      return r.createResponse(ResponseCode.SUCCESS, null, { timestamp });
+    });
+  }
+
+  get codes(): number[] {
+    return [...this.handlers.keys()];
+  }
+
+  readonly process = (
+    request: RemotingCommand,
+    channel: RemotingChannel,
+  ): RemotingCommand | Promise<RemotingCommand> => {
+    const handler = this.handlers.get(request.code);
+    if (!handler)
+      return request.createResponse(
+        ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+        `request type ${request.code} not supported`,
+      );
+    return handler(request, channel);
+  };
+
+  private slaveRefusal(request: RemotingCommand): RemotingCommand | undefined {
+    if (!this.ctx.isSlave()) return undefined;
+    return request.createResponse(
+      ResponseCode.SYSTEM_ERROR,
+      "Can't modify topic or subscription group from slave broker, please execute it from master broker.",
+    );
+  }
+
+  private updateAndCreateTopic(request: RemotingCommand): RemotingCommand {
+    const refusal = this.slaveRefusal(request);
+    if (refusal) return refusal;
+    const h = decodeCreateTopicRequestHeader(request.extFields);
+    const invalid = TopicValidator.validateTopic(h.topic);
+    if (invalid) return request.createResponse(ResponseCode.SYSTEM_ERROR, invalid);
+    if (TopicValidator.isSystemTopic(h.topic)) {
+      return request.createResponse(
+        ResponseCode.SYSTEM_ERROR,
+        `The topic[${h.topic}] is conflict with system topic.`,
+      );
+    }
+    const tc = newTopicConfig(h.topic, {
+      readQueueNums: h.readQueueNums,
+      writeQueueNums: h.writeQueueNums,
+      perm: h.perm,
+      topicFilterType: h.topicFilterType === 'MULTI_TAG' ? 'MULTI_TAG' : 'SINGLE_TAG',
+      topicSysFlag: h.topicSysFlag ?? 0,
+      order: h.order,
+    });
+    this.ctx.topicConfigManager.updateTopicConfig(tc);
+    this.ctx.registerBrokerAll();
+    return request.createResponse(ResponseCode.SUCCESS, null);
+  }
+
+  private async deleteTopic(request: RemotingCommand): Promise<RemotingCommand> {
+    const refusal = this.slaveRefusal(request);
+    if (refusal) return refusal;
+    const h = decodeDeleteTopicRequestHeader(request.extFields);
+    const invalid = TopicValidator.validateTopic(h.topic);
+    if (invalid) return request.createResponse(ResponseCode.SYSTEM_ERROR, invalid);
+    if (TopicValidator.isSystemTopic(h.topic)) {
+      return request.createResponse(
+        ResponseCode.SYSTEM_ERROR,
+        `The topic[${h.topic}] is conflict with system topic.`,
+      );
+    }
+    this.ctx.topicConfigManager.deleteTopicConfig(h.topic);
+    await this.ctx.messageStore.deleteTopics([h.topic]);
+    this.ctx.registerBrokerAll();
+    return request.createResponse(ResponseCode.SUCCESS, null);
+  }
+
+  private updateAndCreateSubscriptionGroup(request: RemotingCommand): RemotingCommand {
+    const refusal = this.slaveRefusal(request);
+    if (refusal) return refusal;
+    if (request.body && request.body.length > 0) {
+      this.ctx.subscriptionGroupManager.updateSubscriptionGroupConfig(
+        decodeSubscriptionGroupConfig(request.body),
+      );
+    }
+    return request.createResponse(ResponseCode.SUCCESS, null);
+  }
+
+  private deleteSubscriptionGroup(request: RemotingCommand): RemotingCommand {
+    const refusal = this.slaveRefusal(request);
+    if (refusal) return refusal;
+    const h = decodeDeleteSubscriptionGroupRequestHeader(request.extFields);
+    this.ctx.subscriptionGroupManager.deleteSubscriptionGroupConfig(h.groupName);
+    if (h.removeOffset) this.ctx.consumerOffsetManager.removeOffset(h.groupName);
+    return request.createResponse(ResponseCode.SUCCESS, null);
+  }
+
+  private allConfigs(): Record<string, string> {
+    return { ...configToProperties(this.ctx.brokerConfig), ...configToProperties(this.ctx.storeConfig) };
+  }
+
+  private getBrokerConfig(request: RemotingCommand): RemotingCommand {
+    const body = Buffer.from(formatPropertiesText(this.allConfigs()));
+    return request.createResponse(
+      ResponseCode.SUCCESS,
+      null,
+      { version: JSON.stringify(this.configVersion) },
+      body,
+    );
+  }
+
+  private updateBrokerConfig(request: RemotingCommand): RemotingCommand {
+    if (!request.body) return request.createResponse(ResponseCode.SUCCESS, null);
+    let entries: ReturnType<typeof parsePropertiesText>;
+    try {
+      entries = parsePropertiesText(request.body.toString('utf8'), 'UPDATE_BROKER_CONFIG');
+    } catch {
+      return request.createResponse(ResponseCode.SYSTEM_ERROR, 'string2Properties error');
+    }
+    const black = new Set([...FIXED_BROKER_KEYS, ...this.ctx.brokerConfig.configBlackList.split(';')]);
+    if (entries.some((e) => black.has(e.key))) {
+      return request.createResponse(ResponseCode.NO_PERMISSION, 'Can not update config in black list.');
+    }
+    try {
+      const b = applyConfig(this.ctx.brokerConfig, entries);
+      const s = applyConfig(this.ctx.storeConfig, entries);
+      Object.assign(this.ctx.brokerConfig, b);
+      Object.assign(this.ctx.storeConfig, s);
+    } catch (err) {
+      if (err instanceof ConfigError) return request.createResponse(ResponseCode.SYSTEM_ERROR, err.message);
+      throw err;
+    }
+    log.info({ keys: entries.map((e) => e.key) }, 'broker config updated');
+    this.configVersion = nextDataVersion(this.configVersion);
+    if (entries.some((e) => e.key === 'brokerPermission')) {
+      this.ctx.topicConfigManager.dataVersion = nextDataVersion(this.ctx.topicConfigManager.dataVersion);
+      this.ctx.registerBrokerAll();
+    }
+    return request.createResponse(ResponseCode.SUCCESS, null);
+  }
+
+  private async getTopicStatsInfo(request: RemotingCommand): Promise<RemotingCommand> {
+    const h = decodeGetTopicStatsInfoRequestHeader(request.extFields);
+    const tc = this.ctx.topicConfigManager.selectTopicConfig(h.topic);
+    if (!tc) return request.createResponse(ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist`);
+    const store = this.ctx.messageStore;
+    const table: Array<[MessageQueue, TopicOffset]> = [];
+    for (let i = 0; i < tc.writeQueueNums; i++) {
+      const min = Math.max(0, store.getMinOffsetInQueue(h.topic, i));
+      const max = Math.max(0, store.getMaxOffsetInQueue(h.topic, i));
+      const lastUpdateTimestamp = max > 0 ? await store.getMessageStoreTimeStamp(h.topic, i, max - 1) : 0;
+      table.push([
+        { topic: h.topic, brokerName: this.ctx.brokerConfig.brokerName, queueId: i },
+        { minOffset: min, maxOffset: max, lastUpdateTimestamp },
+      ]);
+    }
+    return request.createResponse(
+      ResponseCode.SUCCESS,
+      null,
+      undefined,
+      encodeTopicStatsTable({ offsetTable: table }),
+    );
+  }
+
+  private async getConsumeStats(request: RemotingCommand): Promise<RemotingCommand> {
+    const h = decodeGetConsumeStatsRequestHeader(request.extFields);
+    const topics =
+      h.topic && h.topic.trim() !== ''
+        ? new Set([h.topic])
+        : this.ctx.consumerOffsetManager.whichTopicByConsumer(h.consumerGroup);
+    const store = this.ctx.messageStore;
+    const cm = this.ctx.consumerManager;
+    const subCount = cm.getConsumerGroupInfo(h.consumerGroup)?.subscriptionTable.size ?? 0;
+    const table: Array<[MessageQueue, OffsetWrapper]> = [];
+    for (const topic of topics) {
+      const tc = this.ctx.topicConfigManager.selectTopicConfig(topic);
+      if (!tc) continue;
+      if (!cm.findSubscriptionData(h.consumerGroup, topic) && subCount > 0) continue;
+      for (let i = 0; i < tc.readQueueNums; i++) {
+        const brokerOffset = Math.max(0, store.getMaxOffsetInQueue(topic, i));
+        const consumerOffset = Math.max(
+          0,
+          this.ctx.consumerOffsetManager.queryOffset(h.consumerGroup, topic, i),
+        );
+        let lastTimestamp = 0;
+        if (consumerOffset - 1 >= 0) {
+          const t = await store.getMessageStoreTimeStamp(topic, i, consumerOffset - 1);
+          if (t > 0) lastTimestamp = t;
+        }
+        table.push([
+          { topic, brokerName: this.ctx.brokerConfig.brokerName, queueId: i },
+          { brokerOffset, consumerOffset, lastTimestamp },
+        ]);
+      }
+    }
+    return request.createResponse(
+      ResponseCode.SUCCESS,
+      null,
+      undefined,
+      encodeConsumeStats({ offsetTable: table, consumeTps: 0 }),
+    );
+  }
+
+  private getConsumerConnectionList(request: RemotingCommand): RemotingCommand {
+    const h = decodeGetConsumerConnectionListRequestHeader(request.extFields);
+    const cgi = this.ctx.consumerManager.getConsumerGroupInfo(h.consumerGroup);
+    if (!cgi)
+      return request.createResponse(
+        ResponseCode.CONSUMER_NOT_ONLINE,
+        `the consumer group[${h.consumerGroup}] not online`,
+      );
+    const body = encodeConsumerConnection({
+      connectionSet: [...cgi.channelInfoTable.values()].map(toConnection),
+      subscriptionTable: Object.fromEntries(cgi.subscriptionTable),
+      consumeType: cgi.consumeType,
+      messageModel: cgi.messageModel,
+      consumeFromWhere: cgi.consumeFromWhere,
+    });
+    return request.createResponse(ResponseCode.SUCCESS, null, undefined, body);
+  }
+
+  private getProducerConnectionList(request: RemotingCommand): RemotingCommand {
+    const h = decodeGetProducerConnectionListRequestHeader(request.extFields);
+    const channels = this.ctx.producerManager.groupChannelTable.get(h.producerGroup);
+    if (!channels)
+      return request.createResponse(
+        ResponseCode.SYSTEM_ERROR,
+        `the producer group[${h.producerGroup}] not exist`,
+      );
+    const body = encodeProducerConnection({ connectionSet: [...channels.values()].map(toConnection) });
+    return request.createResponse(ResponseCode.SUCCESS, null, undefined, body);
+  }
+
+  /** Broker2Client.resetOffset: compute offsets by time, push RESET_CONSUMER_CLIENT_OFFSET to the group. */
+  private async resetOffset(request: RemotingCommand): Promise<RemotingCommand> {
+    const h = decodeResetOffsetRequestHeader(request.extFields);
+    const tc = this.ctx.topicConfigManager.selectTopicConfig(h.topic);
+    if (!tc) {
+      return request.createResponse(
+        ResponseCode.SYSTEM_ERROR,
+        `[reset-offset] reset offset failed, no topic in this broker. topic=${h.topic}`,
+      );
+    }
+    const table: Array<[MessageQueue, number]> = [];
+    for (let i = 0; i < tc.writeQueueNums; i++) {
+      const consumerOffset = this.ctx.consumerOffsetManager.queryOffset(h.group, h.topic, i);
+      if (consumerOffset === -1)
+        return request.createResponse(ResponseCode.SYSTEM_ERROR, `THe consumer group <${h.group}> not exist`);
+      let target =
+        h.timestamp === -1
+          ? this.ctx.messageStore.getMaxOffsetInQueue(h.topic, i)
+          : await this.ctx.messageStore.getOffsetInQueueByTime(h.topic, i, h.timestamp);
+      if (target < 0) target = 0;
+      table.push([
+        { topic: h.topic, brokerName: this.ctx.brokerConfig.brokerName, queueId: i },
+        h.isForce || target < consumerOffset ? target : consumerOffset,
+      ]);
+    }
+    const cgi = this.ctx.consumerManager.getConsumerGroupInfo(h.group);
+    if (!cgi || cgi.channelInfoTable.size === 0) {
+      return request.createResponse(
+        ResponseCode.CONSUMER_NOT_ONLINE,
+        `Consumer not online, so can not reset offset, Group: ${h.group} Topic: ${h.topic} Timestamp: ${h.timestamp}`,
+      );
+    }
+    const body = encodeResetOffsetBody({ offsetTable: table });
+    for (const info of cgi.channelInfoTable.values()) {
+      const push = RemotingCommand.request(
+        RequestCode.RESET_CONSUMER_CLIENT_OFFSET,
+        encodeResetOffsetRequestHeader({
+          topic: h.topic,
+          group: h.group,
+          timestamp: h.timestamp,
+          isForce: h.isForce,
+        }),
+        body,
+      );
+      push.markOneway();
+      info.channel.invokeOneway(push);
+    }
+    return request.createResponse(ResponseCode.SUCCESS, null, undefined, body);
+  }
+}
+
+function toConnection(info: ClientChannelInfo): Connection {
+  return {
+    clientId: info.clientId,
+    clientAddr: info.channel.remoteAddress,
+    language: info.language,
+    version: info.version,
+  };
+}

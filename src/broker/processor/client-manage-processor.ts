@@ -1,0 +1,90 @@
+import { componentLogger } from '../../common/logger.js';
+import { MixAll, PermName } from '../../common/message-const.js';
+import { decodeHeartbeatData } from '../../remoting/protocol/body/heartbeat-data.js';
+import { decodeUnregisterClientRequestHeader } from '../../remoting/protocol/header/unregister-client-request-header.js';
+import type { RemotingChannel } from '../../remoting/remoting-channel.js';
+import type { RemotingCommand } from '../../remoting/remoting-command.js';
+import { RequestCode } from '../../remoting/request-code.js';
+import { ResponseCode } from '../../remoting/response-code.js';
+import type { BrokerContext } from '../broker-context.js';
+import type { ClientChannelInfo } from '../client/client-channel-info.js';
+
+const log = componentLogger('client-manage');
+
+/** ClientManageProcessor: HEART_BEAT, UNREGISTER_CLIENT and CHECK_CLIENT_CONFIG. */
+export class ClientManageProcessor {
+  constructor(private readonly ctx: BrokerContext) {}
+
+  readonly process = (request: RemotingCommand, channel: RemotingChannel): RemotingCommand => {
+    switch (request.code) {
+      case RequestCode.HEART_BEAT:
+        return this.heartBeat(request, channel);
+      case RequestCode.UNREGISTER_CLIENT:
+        return this.unregisterClient(request, channel);
+      default:
+        // CHECK_CLIENT_CONFIG: only TAG filtering is supported unless enablePropertyFilter
+        return request.createResponse(ResponseCode.SUCCESS, null);
+    }
+  };
+
+  private channelInfo(
+    request: RemotingCommand,
+    channel: RemotingChannel,
+    clientId: string,
+  ): ClientChannelInfo {
+    return {
+      channel,
+      clientId,
+      language: request.language,
+      version: request.version,
+      lastUpdateTimestamp: Date.now(),
+    };
+  }
+
+  private heartBeat(request: RemotingCommand, channel: RemotingChannel): RemotingCommand {
+    const hb = decodeHeartbeatData(request.body);
+    const info = this.channelInfo(request, channel, hb.clientID);
+    for (const cd of hb.consumerDataSet) {
+      const sgc = this.ctx.subscriptionGroupManager.findSubscriptionGroupConfig(cd.groupName);
+      let notify = true;
+      if (sgc) {
+        notify = sgc.notifyConsumerIdsChangedEnable;
+        const topicSysFlag = cd.unitMode ? 0x2 : 0;
+        this.ctx.topicConfigManager.createTopicInSendMessageBackMethod(
+          MixAll.getRetryTopic(cd.groupName),
+          sgc.retryQueueNums,
+          PermName.PERM_WRITE | PermName.PERM_READ,
+          topicSysFlag,
+        );
+      }
+      const changed = this.ctx.consumerManager.registerConsumer(
+        cd.groupName,
+        { ...info },
+        cd.consumeType,
+        cd.messageModel,
+        cd.consumeFromWhere,
+        cd.subscriptionDataSet,
+        notify && this.ctx.brokerConfig.notifyConsumerIdsChangedEnable,
+      );
+      if (changed)
+        log.info(
+          { group: cd.groupName, clientId: hb.clientID, remote: channel.remoteAddress },
+          'registerConsumer info changed',
+        );
+    }
+    for (const pd of hb.producerDataSet) this.ctx.producerManager.registerProducer(pd.groupName, { ...info });
+    return request.createResponse(ResponseCode.SUCCESS, null);
+  }
+
+  private unregisterClient(request: RemotingCommand, channel: RemotingChannel): RemotingCommand {
+    const h = decodeUnregisterClientRequestHeader(request.extFields);
+    if (h.producerGroup) this.ctx.producerManager.unregisterProducer(h.producerGroup, channel);
+    if (h.consumerGroup) {
+      const sgc = this.ctx.subscriptionGroupManager.findSubscriptionGroupConfig(h.consumerGroup);
+      const notify =
+        (sgc?.notifyConsumerIdsChangedEnable ?? true) && this.ctx.brokerConfig.notifyConsumerIdsChangedEnable;
+      this.ctx.consumerManager.unregisterConsumer(h.consumerGroup, channel, notify);
+    }
+    return request.createResponse(ResponseCode.SUCCESS, null);
+  }
+}

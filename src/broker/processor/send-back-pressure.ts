@@ -1,0 +1,47 @@
+import type { BrokerContext } from '../broker-context.js';
+
+/**
+ * The broker's fast failure for sends (BrokerFastFailure + the send thread pool's bounded queue). In
+ * RocketMQ a send waits in a queue for a thread; one that waited longer than waitTimeMillsInSendQueue is
+ * answered SYSTEM_BUSY, and a full queue rejects with SYSTEM_BUSY too. Here sends wait for the store
+ * instead, so the same two limits apply to that wait: too many puts outstanding, or the store has not
+ * completed any put for longer than waitTimeMillsInSendQueue. Either way the client is told, never
+ * left to time out. Two counters and a timestamp: nothing per message.
+ */
+export class SendBackPressure {
+  private inflight = 0;
+  /** When the store last made progress (or the first put of a busy period started). */
+  private lastProgress = 0;
+
+  constructor(private readonly ctx: BrokerContext) {}
+
+  get outstanding(): number {
+    return this.inflight;
+  }
+
+  /** undefined to go ahead, or the SYSTEM_BUSY remark. */
+  check(): string | undefined {
+    const b = this.ctx.brokerConfig;
+    if (this.inflight >= b.sendThreadPoolQueueCapacity) {
+      return '[OVERLOAD]system busy, start flow control for a while';
+    }
+    if (!b.brokerFastFailureEnable || this.inflight === 0) return undefined;
+    const waited = Date.now() - this.lastProgress;
+    if (waited > b.waitTimeMillsInSendQueue) {
+      return `[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: ${waited}ms, size of queue: ${this.inflight}`;
+    }
+    if (this.ctx.messageStore.isOSPageCacheBusy?.()) {
+      return `[PCBUSY_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: ${waited}ms, size of queue: ${this.inflight}`;
+    }
+    return undefined;
+  }
+
+  begin(): void {
+    if (this.inflight++ === 0) this.lastProgress = Date.now();
+  }
+
+  end(): void {
+    this.inflight--;
+    this.lastProgress = Date.now();
+  }
+}
