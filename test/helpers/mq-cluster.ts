@@ -137,6 +137,8 @@ export async function startCluster(target: ClusterTarget = defaultTarget()): Pro
               '--mappedFileSizeCommitLog=67108864',
               '--brokerIP1=127.0.0.1',
               '--brokerName=broker-a',
+              // a cold JVM on two cores sheds load after 200 ms of queueing; tests send in bursts
+              '--waitTimeMillsInSendQueue=3000',
             ],
             env,
             /boot success/,

@@ -15,6 +15,11 @@ export class ProcessQueue {
   /** The highest offset ever put (queueOffsetMax). */
   queueOffsetMax = 0;
   dropped = false;
+  /**
+   * Set once the queue's offset was persisted on release: later completions must not move it. Between
+   * `dropped` and `released`, listener calls already running may still commit what they consumed.
+   */
+  released = false;
   lastPullTimestamp = Date.now();
   lastConsumeTimestamp = Date.now();
   /** Listener calls running for this queue; a dropped queue is drained before its offset is persisted. */

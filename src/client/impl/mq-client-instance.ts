@@ -10,6 +10,7 @@ import { RemotingClient } from '../../remoting/remoting-client.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { buildClientId, parseNamesrvAddr, type ResolvedClientConfig } from '../client-config.js';
 import { MQClientError } from '../errors.js';
+import { ProducerImpl } from '../producer/producer-impl.js';
 import {
   topicRouteDataToPublishInfo,
   topicRouteDataToSubscribeInfo,
@@ -48,6 +49,7 @@ export class MQClientInstance {
   private rebalanceRunning: Promise<void> | undefined;
   private rebalanceAgain = false;
   private routeUpdates = new Map<string, Promise<boolean>>();
+  private inner: ProducerImpl | undefined;
 
   constructor(
     readonly config: ResolvedClientConfig,
@@ -97,6 +99,32 @@ export class MQClientInstance {
       10_000,
     );
     this.scheduler.every('rebalance', 20_000, () => this.doRebalance(), 20_000);
+  }
+
+  /**
+   * The instance's own producer (CLIENT_INNER_PRODUCER), used by consumers to re-send a message to
+   * %RETRY%group when CONSUMER_SEND_MSG_BACK fails. It does not keep the instance alive.
+   */
+  innerProducer(): ProducerImpl {
+    this.inner ??= new ProducerImpl(this, {
+      group: 'CLIENT_INNER_PRODUCER',
+      sendMsgTimeout: 3000,
+      retryTimesWhenSendFailed: 2,
+      retryAnotherBrokerWhenNotStoreOK: false,
+      compressMsgBodyOverHowmuch: 4096,
+      compressLevel: 5,
+      maxMessageSize: 4 * 1024 * 1024,
+      defaultTopicQueueNums: 4,
+      createTopicKey: 'TBW102',
+      sendLatencyFaultEnable: true,
+    });
+    return this.inner;
+  }
+
+  private allProducers(): MQProducerInner[] {
+    const list = [...this.producers.values()];
+    if (this.inner) list.push(this.inner);
+    return list;
   }
 
   registerProducer(p: MQProducerInner): void {
@@ -164,7 +192,7 @@ export class MQClientInstance {
   private async updateAllTopicRoutes(): Promise<void> {
     const topics = new Set<string>();
     for (const c of this.consumers.values()) for (const s of c.subscriptions()) topics.add(s.topic);
-    for (const p of this.producers.values()) for (const t of p.publishTopics()) topics.add(t);
+    for (const p of this.allProducers()) for (const t of p.publishTopics()) topics.add(t);
     await Promise.all([...topics].map((t) => this.updateTopicRouteInfoFromNameServer(t)));
   }
 
@@ -208,7 +236,7 @@ export class MQClientInstance {
     for (const bd of route.brokerDatas) this.brokerAddrTable.set(bd.brokerName, new Map(bd.brokerAddrs));
     const publishInfo = topicRouteDataToPublishInfo(topic, route);
     publishInfo.haveTopicRouterInfo = true;
-    for (const p of this.producers.values()) p.updateTopicPublishInfo(topic, publishInfo);
+    for (const p of this.allProducers()) p.updateTopicPublishInfo(topic, publishInfo);
     const subscribeInfo = topicRouteDataToSubscribeInfo(topic, route);
     for (const c of this.consumers.values()) c.updateTopicSubscribeInfo(topic, subscribeInfo);
     this.topicRouteTable.set(topic, route);
@@ -217,7 +245,7 @@ export class MQClientInstance {
   }
 
   private isNeedUpdateTopicRouteInfo(topic: string): boolean {
-    for (const p of this.producers.values()) if (p.isPublishTopicNeedUpdate(topic)) return true;
+    for (const p of this.allProducers()) if (p.isPublishTopicNeedUpdate(topic)) return true;
     for (const c of this.consumers.values()) if (c.isSubscribeTopicNeedUpdate(topic)) return true;
     return false;
   }

@@ -18,8 +18,13 @@ import { TopicPublishInfo } from './topic-publish-info.js';
 
 const log = componentLogger('client.producer');
 
-/** Answers worth another try on another broker (DefaultMQProducer.retryResponseCodes). */
+/**
+ * Answers worth another try on another broker (DefaultMQProducer.retryResponseCodes), plus SYSTEM_BUSY:
+ * RocketMQ 4.9.8 gives up on "[TIMEOUT_CLEAN_QUEUE]broker busy", but the broker only sheds load for a
+ * moment and the next attempt goes elsewhere or later, within the same time budget.
+ */
 const RETRY_RESPONSE_CODES: ReadonlySet<number> = new Set([
+  ResponseCode.SYSTEM_BUSY,
   ResponseCode.TOPIC_NOT_EXIST,
   ResponseCode.SERVICE_NOT_AVAILABLE,
   ResponseCode.SYSTEM_ERROR,
@@ -93,7 +98,7 @@ export class ProducerImpl implements MQProducerInner {
   /** tryToFindTopicPublishInfo: the cached route, else the NameServer's, else TBW102's. */
   async tryToFindTopicPublishInfo(topic: string): Promise<TopicPublishInfo> {
     let info = this.topicPublishInfoTable.get(topic);
-    if (!info || !info.ok()) {
+    if (!info?.ok()) {
       if (!info) this.topicPublishInfoTable.set(topic, new TopicPublishInfo());
       await this.instance.updateTopicRouteInfoFromNameServer(topic);
       info = this.topicPublishInfoTable.get(topic)!;
