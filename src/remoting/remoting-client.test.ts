@@ -57,6 +57,8 @@ describe('RemotingClient', () => {
     const err = await client.invokeSync(addr, RemotingCommand.request(11), 80).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemotingTimeoutError);
     expect((err as RemotingTimeoutError).timeoutMs).toBe(80);
+    expect((err as RemotingTimeoutError).addr).toBe(addr);
+    expect((err as RemotingTimeoutError).name).toBe('RemotingTimeoutError');
     expect(Date.now() - started).toBeGreaterThanOrEqual(70);
     await new Promise((r) => setTimeout(r, 250));
     expect(answered).toBe(1);

@@ -36,7 +36,7 @@ export function parseAddress(addr: string): { host: string; port: number } {
   let host = i < 0 ? '' : addr.slice(0, i);
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   if (host === '' || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new RemotingConnectError(addr, `bad address "${addr}", expected host:port`);
+    throw new RemotingConnectError(`bad address "${addr}", expected host:port`, { addr });
   }
   return { host, port };
 }
@@ -70,7 +70,7 @@ export class RemotingClient extends EventEmitter<RemotingClientEvents> {
     // As invokeSync: time spent connecting counts against the call's timeout.
     const left = timeoutMs - (Date.now() - begin);
     if (left <= 0) {
-      throw new RemotingTimeoutError(addr, timeoutMs, `invokeSync call the addr[${addr}] timeout`);
+      throw new RemotingTimeoutError(`invokeSync call the addr[${addr}] timeout`, { addr, timeoutMs });
     }
     return channel.invoke(request, left, timeoutMs);
   }
@@ -90,11 +90,13 @@ export class RemotingClient extends EventEmitter<RemotingClientEvents> {
           if (err === null) resolve();
           else
             reject(
-              new RemotingSendRequestError(addr, `send oneway request to <${addr}> failed`, { cause: err }),
+              new RemotingSendRequestError(`send oneway request to <${addr}> failed`, { addr, cause: err }),
             );
         });
       } catch (err) {
-        reject(new RemotingSendRequestError(addr, `request could not be encoded: ${(err as Error).message}`));
+        reject(
+          new RemotingSendRequestError(`request could not be encoded: ${(err as Error).message}`, { addr }),
+        );
       }
     });
   }
@@ -125,7 +127,8 @@ export class RemotingClient extends EventEmitter<RemotingClientEvents> {
   private getChannel(addr: string): Promise<SocketChannel> {
     const channel = this.channels.get(addr);
     if (channel?.isOpen) return Promise.resolve(channel);
-    if (this.stopped) return Promise.reject(new RemotingConnectError(addr, 'remoting client is shut down'));
+    if (this.stopped)
+      return Promise.reject(new RemotingConnectError('remoting client is shut down', { addr }));
     let inProgress = this.connecting.get(addr);
     if (inProgress === undefined) {
       inProgress = this.connect(addr).finally(() => this.connecting.delete(addr));
@@ -162,18 +165,17 @@ export class RemotingClient extends EventEmitter<RemotingClientEvents> {
         resolve(channel);
       };
       const onError = (err: Error): void => {
-        finish(new RemotingConnectError(addr, `connect to <${addr}> failed: ${err.message}`, { cause: err }));
+        finish(new RemotingConnectError(`connect to <${addr}> failed: ${err.message}`, { addr, cause: err }));
       };
       const onConnect = (): void =>
-        finish(this.stopped ? new RemotingConnectError(addr, 'remoting client is shut down') : null);
-      const abort = (): void => finish(new RemotingConnectError(addr, 'remoting client is shut down'));
+        finish(this.stopped ? new RemotingConnectError('remoting client is shut down', { addr }) : null);
+      const abort = (): void => finish(new RemotingConnectError('remoting client is shut down', { addr }));
       const timer = setTimeout(
         () =>
           finish(
-            new RemotingConnectError(
+            new RemotingConnectError(`connect to <${addr}> timed out after ${this.connectTimeoutMs} ms`, {
               addr,
-              `connect to <${addr}> timed out after ${this.connectTimeoutMs} ms`,
-            ),
+            }),
           ),
         this.connectTimeoutMs,
       );

@@ -107,20 +107,24 @@ export class SocketChannel implements RemotingChannel {
     return new Promise<RemotingCommand>((resolve, reject) => {
       if (!this.open) {
         reject(
-          new RemotingSendRequestError(this.remoteAddress, `channel to ${this.remoteAddress} is closed`),
+          new RemotingSendRequestError(`channel to ${this.remoteAddress} is closed`, {
+            addr: this.remoteAddress,
+          }),
         );
         return;
       }
       const opaque = request.opaque;
       // An opaque reused while its call is still pending (wrap-around): the older call cannot be told apart.
-      this.failPending(opaque, new RemotingSendRequestError(this.remoteAddress, `opaque ${opaque} reused`));
+      this.failPending(
+        opaque,
+        new RemotingSendRequestError(`opaque ${opaque} reused`, { addr: this.remoteAddress }),
+      );
       const timer = setTimeout(() => {
         if (this.pending.delete(opaque)) {
           reject(
             new RemotingTimeoutError(
-              this.remoteAddress,
-              reportedTimeoutMs,
               `wait response on the channel <${this.remoteAddress}> timeout, ${reportedTimeoutMs}(ms), code ${request.code}`,
+              { addr: this.remoteAddress, timeoutMs: reportedTimeoutMs },
             ),
           );
         }
@@ -131,26 +135,20 @@ export class SocketChannel implements RemotingChannel {
           if (err !== null) {
             this.failPending(
               opaque,
-              new RemotingSendRequestError(
-                this.remoteAddress,
-                `send request to <${this.remoteAddress}> failed`,
-                {
-                  cause: err,
-                },
-              ),
+              new RemotingSendRequestError(`send request to <${this.remoteAddress}> failed`, {
+                addr: this.remoteAddress,
+                cause: err,
+              }),
             );
           }
         });
       } catch (err) {
         this.failPending(
           opaque,
-          new RemotingSendRequestError(
-            this.remoteAddress,
-            `request could not be encoded: ${(err as Error).message}`,
-            {
-              cause: err,
-            },
-          ),
+          new RemotingSendRequestError(`request could not be encoded: ${(err as Error).message}`, {
+            addr: this.remoteAddress,
+            cause: err,
+          }),
         );
       }
     });
@@ -220,7 +218,9 @@ export class SocketChannel implements RemotingChannel {
       log.debug({ remote: this.remoteAddress, code: cmd.code }, 'write dropped: channel closed');
       if (callback !== undefined) {
         callback(
-          new RemotingSendRequestError(this.remoteAddress, `channel to ${this.remoteAddress} is closed`),
+          new RemotingSendRequestError(`channel to ${this.remoteAddress} is closed`, {
+            addr: this.remoteAddress,
+          }),
         );
       }
       return;
@@ -255,10 +255,9 @@ export class SocketChannel implements RemotingChannel {
     this.outBytes = 0;
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) {
-      const err = new RemotingSendRequestError(
-        this.remoteAddress,
-        `channel to ${this.remoteAddress} is closed`,
-      );
+      const err = new RemotingSendRequestError(`channel to ${this.remoteAddress} is closed`, {
+        addr: this.remoteAddress,
+      });
       for (const cb of callbacks) cb(err);
       return;
     }
@@ -287,10 +286,9 @@ export class SocketChannel implements RemotingChannel {
     const calls = [...this.pending.values()];
     this.pending.clear();
     // As failFast on channel close: waiting calls fail now instead of at their timeout.
-    const err = new RemotingSendRequestError(
-      this.remoteAddress,
-      `channel to ${this.remoteAddress} closed before the response`,
-    );
+    const err = new RemotingSendRequestError(`channel to ${this.remoteAddress} closed before the response`, {
+      addr: this.remoteAddress,
+    });
     for (const call of calls) {
       clearTimeout(call.timer);
       call.reject(err);
