@@ -1,52 +1,21 @@
+import { MessageConst } from '../common/message-const.js';
 import { MQClientError } from './errors.js';
 
-// Property names as MessageConst spells them (protocol.md s.5).
-const TAGS = 'TAGS';
-const KEYS = 'KEYS';
-const WAIT = 'WAIT';
-const DELAY = 'DELAY';
-const UNIQ_KEY = 'UNIQ_KEY';
-const RETRY_TOPIC = 'RETRY_TOPIC';
+const TAGS = MessageConst.PROPERTY_TAGS;
+const KEYS = MessageConst.PROPERTY_KEYS;
+const WAIT = MessageConst.PROPERTY_WAIT_STORE_MSG_OK;
+const DELAY = MessageConst.PROPERTY_DELAY_TIME_LEVEL;
+const UNIQ_KEY = MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX;
 
-/** The names the SDK and broker set themselves (MessageConst.STRING_HASH_SET); user properties may not use them. */
-export const SYSTEM_PROPERTY_NAMES: ReadonlySet<string> = new Set([
-  'TRACE_ON',
-  'MSG_REGION',
-  KEYS,
-  TAGS,
-  WAIT,
-  DELAY,
-  RETRY_TOPIC,
-  'REAL_TOPIC',
-  'REAL_QID',
-  'TRAN_MSG',
-  'PGROUP',
-  'MIN_OFFSET',
-  'MAX_OFFSET',
-  'BUYER_ID',
-  'ORIGIN_MESSAGE_ID',
-  'TRANSFER_FLAG',
-  'CORRECTION_FLAG',
-  'MQ2_FLAG',
-  'RECONSUME_TIME',
-  UNIQ_KEY,
-  'MAX_RECONSUME_TIMES',
-  'CONSUME_START_TIME',
-  'TRAN_PREPARED_QUEUE_OFFSET',
-  'TRANSACTION_CHECK_TIMES',
-  'CHECK_IMMUNITY_TIME_IN_SECONDS',
-  'SHARDING_KEY',
-  'INSTANCE_ID',
-  'CORRELATION_ID',
-  'REPLY_TO_CLIENT',
-  'TTL',
-  'ARRIVE_TIME',
-  'PUSH_REPLY_TIME',
-  'CLUSTER',
-  'MSG_TYPE',
-  'INNER_MULTI_DISPATCH',
-  'INNER_MULTI_QUEUE_OFFSET',
-]);
+/**
+ * The names the SDK and broker set themselves (MessageConst.STRING_HASH_SET: every PROPERTY_* value);
+ * user properties may not use them.
+ */
+export const SYSTEM_PROPERTY_NAMES: ReadonlySet<string> = new Set(
+  Object.entries(MessageConst)
+    .filter(([k]) => k.startsWith('PROPERTY_'))
+    .map(([, v]) => v),
+);
 
 export interface MessageOptions {
   topic: string;

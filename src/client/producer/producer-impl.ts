@@ -234,7 +234,7 @@ export class ProducerImpl implements MQProducerInner {
     const mq = selector([...info.messageQueueList], msg, arg);
     if (!mq) throw new MQClientError('select message queue return null.');
     const left = timeout - (Date.now() - begin);
-    if (left <= 0) throw new RemotingTimeoutError('', timeout, 'sendSelectImpl call timeout');
+    if (left <= 0) throw new RemotingTimeoutError('sendSelectImpl call timeout', { timeoutMs: timeout });
     return this.sendKernel(out, mq, mode, left, opts.signal);
   }
 
@@ -275,7 +275,9 @@ export class ProducerImpl implements MQProducerInner {
     }
     if (result) return result;
     if (lastErr) throw lastErr;
-    throw new RemotingTimeoutError('', timeout, `sendDefaultImpl call timeout after ${timeout} ms`);
+    throw new RemotingTimeoutError(`sendDefaultImpl call timeout after ${timeout} ms`, {
+      timeoutMs: timeout,
+    });
   }
 
   private async sendKernel(
