@@ -16,6 +16,7 @@ const log = componentLogger('remoting');
 const ZERO_COPY_BODY = 64 * 1024;
 /** Batches up to this size are joined into one buffer (one write); larger ones go out corked (writev). */
 const CONCAT_LIMIT = 256 * 1024;
+const CLOSE_GRACE_MS = 3000;
 
 export interface SocketChannelOptions {
   maxFrameSize: number;
@@ -162,9 +163,13 @@ export class SocketChannel implements RemotingChannel {
   close(): void {
     if (!this.open) return;
     this.open = false;
-    // What was already answered still goes out; then the socket closes once written.
+    // What was already answered still goes out; then the socket closes once written, or after a
+    // grace period if the peer does not read.
     this.flush();
     this.socket.destroySoon();
+    if (!this.socket.destroyed) {
+      setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    }
   }
 
   /** Closes at once, dropping unwritten output (broken stream). */
