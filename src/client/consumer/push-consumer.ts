@@ -374,6 +374,7 @@ export class PushConsumer implements MQConsumerInner {
         },
         5000,
       );
+      this.ensureRetryTopicRoute();
       return true;
     } catch (err) {
       log.debug({ err, msgId: msg.msgId }, 'send message back failed, re-sending to the retry topic');
@@ -388,11 +389,21 @@ export class PushConsumer implements MQConsumerInner {
       retry.properties[MessageConst.PROPERTY_MAX_RECONSUME_TIMES] = String(maxReconsumeTimes);
       retry.delayTimeLevel = 3 + msg.reconsumeTimes;
       await instance.innerProducer().send(retry);
+      this.ensureRetryTopicRoute();
       return true;
     } catch (err) {
       log.warn({ err, msgId: msg.msgId }, 'cannot hand the failed message back; consuming it again locally');
       return false;
     }
+  }
+
+  /** A message went to %RETRY%group: make sure we read that topic without waiting for the next route poll. */
+  private ensureRetryTopicRoute(): void {
+    const retryTopic = MixAll.getRetryTopic(this.group);
+    if (this.messageModel !== 'CLUSTERING' || this.rebalance!.topicSubscribeInfoTable.has(retryTopic)) return;
+    void this.instance!.updateTopicRouteInfoFromNameServer(retryTopic).then((updated) => {
+      if (updated) this.instance!.rebalanceImmediately();
+    });
   }
 
   async shutdown(): Promise<void> {

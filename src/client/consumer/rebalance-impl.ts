@@ -57,7 +57,13 @@ export class RebalanceImpl {
   }
 
   private async rebalanceByTopic(topic: string): Promise<void> {
-    const mqSet = this.topicSubscribeInfoTable.get(topic);
+    let mqSet = this.topicSubscribeInfoTable.get(topic);
+    if (!mqSet) {
+      // e.g. %RETRY%group, which the broker creates on our first heartbeat: ask now rather than at the
+      // next 30 s route poll, so retried messages do not wait for it
+      await this.instance.updateTopicRouteInfoFromNameServer(topic);
+      mqSet = this.topicSubscribeInfoTable.get(topic);
+    }
     if (!mqSet) {
       log.debug({ topic, group: this.group }, 'no subscribe info for topic yet');
       return;
