@@ -39,13 +39,14 @@ export class ProcessorTable {
       this.fail(request, channel, err);
       return;
     }
-    if (result !== null && typeof (result as Promise<unknown>).then === 'function') {
+    // `!= null`: a processor written in plain JS may return undefined; treat it as null.
+    if (result != null && typeof (result as Promise<unknown>).then === 'function') {
       (result as Promise<RemotingCommand | null>).then(
         (response) => this.respond(request, channel, response),
         (err: unknown) => this.fail(request, channel, err),
       );
     } else {
-      this.respond(request, channel, result as RemotingCommand | null);
+      this.respond(request, channel, (result ?? null) as RemotingCommand | null);
     }
   }
 

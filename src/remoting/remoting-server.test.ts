@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemotingCommandError } from './custom-header.js';
 import { RemotingSendRequestError, RemotingTimeoutError } from './errors.js';
+import type { RequestProcessor } from './remoting-channel.js';
 import { RemotingClient } from './remoting-client.js';
 import { encodeCommand, FrameDecoder } from './remoting-codec.js';
 import { RemotingCommand, type SerializeType } from './remoting-command.js';
@@ -171,6 +172,18 @@ describe('RemotingServer', () => {
     expect(peer.frames.map((f) => [f.opaque, f.remark])).toEqual([[normal.opaque, 'sent']]);
     expect(seen).toHaveLength(1);
     expect(seen[0]!.isOneway()).toBe(true);
+  });
+
+  it('an undefined return (plain JS processor) sends nothing and breaks nothing', async () => {
+    const server = await startServer();
+    server.registerProcessor(12, (() => undefined) as unknown as RequestProcessor);
+    server.registerProcessor(105, (req) => req.createResponse(0));
+    const client = newClient();
+    const addr = `127.0.0.1:${server.port}`;
+    await expect(client.invokeSync(addr, RemotingCommand.request(12), 100)).rejects.toBeInstanceOf(
+      RemotingTimeoutError,
+    );
+    expect((await client.invokeSync(addr, RemotingCommand.request(105), 3000)).code).toBe(0);
   });
 
   it('a null return sends nothing; the processor may answer later through the channel', async () => {
