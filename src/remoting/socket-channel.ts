@@ -191,7 +191,15 @@ export class SocketChannel implements RemotingChannel {
     for (let i = 0; i < commands.length; i++) {
       const cmd = commands[i]!;
       if (cmd.isResponse()) this.onResponse(cmd);
-      else if (this.open) this.options.processors.dispatch(cmd, this);
+      else if (this.open) {
+        try {
+          this.options.processors.dispatch(cmd, this);
+        } catch (err) {
+          // dispatch answers processor errors itself; this is the last line that keeps a bug in a
+          // 'data' handler from taking the process down
+          log.warn({ err, remote: this.remoteAddress, code: cmd.code }, 'request dispatch failed');
+        }
+      }
     }
   }
 
