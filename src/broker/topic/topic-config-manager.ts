@@ -146,7 +146,11 @@ export class TopicConfigManager {
       );
       return undefined;
     }
-    if (!PermName.isInherited(def.perm)) {
+    // as RocketMQ: with autoCreateTopicEnable=false, TBW102 (if present) no longer lends its config
+    const inheritable =
+      PermName.isInherited(def.perm) &&
+      !(defaultTopic === TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC && !this.brokerConfig.autoCreateTopicEnable);
+    if (!inheritable) {
       log.warn(
         { topic, defaultTopic, perm: def.perm },
         'Create new topic failed, because the default topic has no perm',
