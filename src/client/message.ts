@@ -92,6 +92,11 @@ export class Message {
     this.properties[WAIT] = wait ? 'true' : 'false';
   }
 
+  /** The body as UTF-8 text. */
+  bodyText(): string {
+    return this.body.toString('utf8');
+  }
+
   getProperty(name: string): string | undefined {
     return this.properties[name];
   }
@@ -178,11 +183,6 @@ export class MessageExt extends Message {
 
   get msgId(): string {
     return this.properties[UNIQ_KEY] ?? this.offsetMsgId;
-  }
-
-  /** The body as UTF-8 text. */
-  bodyText(): string {
-    return this.body.toString('utf8');
   }
 }
 
