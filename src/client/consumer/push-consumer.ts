@@ -19,6 +19,8 @@ import { AllocateMessageQueueConsistentHash } from '../rebalance/allocate-messag
 import type { AllocateMessageQueueStrategy } from '../rebalance/allocate-message-queue-strategy.js';
 import { brokerOffsetLookup, computePullFromWhere, parseConsumeTimestamp } from './consume-from-where.js';
 import {
+  type ConsumeConcurrentlyContext,
+  type ConsumeConcurrentlyStatus,
   ConsumeMessageConcurrentlyService,
   type MessageListenerConcurrently,
 } from './consume-message-concurrently-service.js';
@@ -129,6 +131,14 @@ export class PushConsumer implements MQConsumerInner {
   }
 
   /** The listener: resolve 'CONSUME_SUCCESS', or 'RECONSUME_LATER' (or throw) to have the messages retried. */
+  registerMessageListener(
+    listener: (msgs: MessageExt[], context: ConsumeConcurrentlyContext) => Promise<ConsumeConcurrentlyStatus>,
+  ): void;
+  registerMessageListener(
+    listener: (msgs: MessageExt[], context: ConsumeConcurrentlyContext) => ConsumeConcurrentlyStatus,
+  ): void;
+  // Two overloads rather than one `S | Promise<S>` return type: with the union, TypeScript widens an
+  // async arrow's `return 'CONSUME_SUCCESS'` to string and rejects it.
   registerMessageListener(listener: MessageListenerConcurrently): void {
     this.listener = listener;
   }
