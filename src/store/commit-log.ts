@@ -1,0 +1,548 @@
+import type { Logger } from '../common/logger.js';
+import type { MessageExtBrokerInner } from '../common/message.js';
+import { MessageConst, MessageSysFlag, TopicValidator } from '../common/message-const.js';
+import {
+  BLANK_MAGIC_CODE,
+  calMsgLength,
+  crc32Masked,
+  MESSAGE_MAGIC_CODE,
+  readLong,
+  SYSFLAG_POSITION,
+  storeTimestampPosition,
+} from '../common/message-decoder.js';
+import { offsetToHex } from '../common/message-id.js';
+import { getPropertyFromString, putPropertyToString } from '../common/message-properties.js';
+import type { MappedFile } from './mapped-file.js';
+import { MappedFileQueue } from './mapped-file-queue.js';
+import { type MessageStoreConfig, StorePath } from './message-store-config.js';
+import type {
+  AppendMessageResult,
+  DispatchRequest,
+  PutMessageResult,
+  PutMessageStatus,
+} from './put-message-status.js';
+import { type Chunk, ChunkPool, WriteBatch } from './write-batch.js';
+
+/** A message must leave room for a blank entry (TOTALSIZE + MAGIC) at the end of its file. */
+export const END_FILE_MIN_BLANK_LENGTH = 8;
+/** Batches are sealed at this size even within one event-loop turn, to bound a single write. */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const TWO_POW_32 = 0x1_0000_0000;
+const TRAN_MASK = MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+const V6_FLAGS = MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
+
+/** The msgId is built on first read: most callers never look (RocketMQ uses a Supplier likewise). */
+class AppendResult implements AppendMessageResult {
+  private id: string | undefined;
+  constructor(
+    readonly wroteOffset: number,
+    readonly wroteBytes: number,
+    readonly queueOffset: number,
+    readonly storeTimestamp: number,
+    private readonly storeHostHex: string,
+  ) {}
+  get msgId(): string {
+    if (this.id === undefined) this.id = this.storeHostHex + offsetToHex(this.wroteOffset);
+    return this.id;
+  }
+}
+
+/** Per topic: its UTF-8 bytes (encoded once) and the next queue offset of each queue (topicQueueTable). */
+export interface TopicQueueInfo {
+  readonly topicBytes: Buffer;
+  readonly next: number[];
+}
+
+export interface CommitLogHost {
+  readonly config: MessageStoreConfig;
+  readonly log: Logger;
+  now(): number;
+  /** Store host bytes and their hex (offset msgId prefix). */
+  readonly storeHost: Buffer;
+  readonly delayLevels: readonly number[];
+  /** Called, in commit log order, once a batch's bytes are in the file. */
+  onBatchWritten(batch: WriteBatch): void;
+}
+
+function failed(status: PutMessageStatus, remark: string): PutMessageResult {
+  return { status, remark };
+}
+
+/**
+ * The CommitLog (store/CommitLog.java): every message of every topic, appended in RocketMQ's stored
+ * layout to a MappedFileQueue. Appends are encoded at once, in call order, into the current
+ * WriteBatch (queue offsets and physical offsets are assigned then); the batch is written with one
+ * positioned write per file on the next turn of the event loop (setImmediate), one write in flight at
+ * a time, so that dispatch and acknowledgements follow commit log order.
+ */
+export class CommitLog {
+  readonly mappedFileQueue: MappedFileQueue;
+  readonly topicQueueTable = new Map<string, TopicQueueInfo>();
+  /** Next byte to hand out. */
+  private wroteOffset = 0;
+  private currentFile: MappedFile | undefined;
+  private current: WriteBatch | undefined;
+  private readonly sealed: WriteBatch[] = [];
+  private writing: WriteBatch | undefined;
+  private writeStartedAt = 0;
+  private immediateScheduled = false;
+  private readonly pool = new ChunkPool();
+  private chunk: Chunk | undefined;
+  private readonly storeHostHex: string;
+  private readonly fileSize: number;
+  private readonly syncFlush: boolean;
+  private drainWaiters: Array<() => void> = [];
+  /** Store time of the last message whose bytes are written (for the checkpoint after a flush). */
+  lastWrittenStoreTimestamp = 0;
+
+  constructor(private readonly host: CommitLogHost) {
+    this.fileSize = host.config.mappedFileSizeCommitLog;
+    this.mappedFileQueue = new MappedFileQueue(StorePath.commitLog(host.config), this.fileSize, () =>
+      host.now(),
+    );
+    this.storeHostHex = host.storeHost.toString('hex').toUpperCase();
+    this.syncFlush = host.config.flushDiskType === 'SYNC_FLUSH';
+  }
+
+  load(): void {
+    this.mappedFileQueue.load();
+  }
+
+  /** After recovery: appends continue at `offset`. */
+  setWroteOffset(offset: number): void {
+    this.wroteOffset = offset;
+    this.mappedFileQueue.committedWhere = offset;
+    this.currentFile = this.mappedFileQueue.findMappedFileByOffset(offset);
+  }
+
+  getMaxOffset(): number {
+    return this.mappedFileQueue.committedWhere;
+  }
+
+  getMinOffset(): number {
+    return this.mappedFileQueue.getMinOffset();
+  }
+
+  /** Offset where the next file starts (rollNextFile). */
+  rollNextFile(offset: number): number {
+    return offset + this.fileSize - (offset % this.fileSize);
+  }
+
+  topicInfo(topic: string): TopicQueueInfo {
+    let info = this.topicQueueTable.get(topic);
+    if (!info) {
+      info = { topicBytes: Buffer.from(topic, 'utf8'), next: [] };
+      this.topicQueueTable.set(topic, info);
+    }
+    return info;
+  }
+
+  /** True while a write has been in flight longer than osPageCacheBusyTimeOutMills (isOSPageCacheBusy). */
+  isOSPageCacheBusy(): boolean {
+    return (
+      this.writeStartedAt > 0 &&
+      this.host.now() - this.writeStartedAt > this.host.config.osPageCacheBusyTimeOutMills
+    );
+  }
+
+  /** Bytes appended but not yet written. */
+  pendingBytes(): number {
+    return this.wroteOffset - this.mappedFileQueue.committedWhere;
+  }
+
+  putMessage(msg: MessageExtBrokerInner): Promise<PutMessageResult> {
+    let topic = msg.topic;
+    let queueId = msg.queueId;
+    let props = msg.propertiesString ?? '';
+    const tranType = msg.sysFlag & TRAN_MASK;
+    const consumable =
+      tranType === MessageSysFlag.TRANSACTION_NOT_TYPE || tranType === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+    let delayLevel = 0;
+    if (consumable && topic !== TopicValidator.RMQ_SYS_SCHEDULE_TOPIC && props.length > 0) {
+      delayLevel = Number(getPropertyFromString(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? 0) | 0;
+      if (delayLevel > 0) {
+        // as CommitLog.asyncPutMessage: park delayed messages in SCHEDULE_TOPIC_XXXX, queue level-1
+        delayLevel = Math.min(delayLevel, this.host.delayLevels.length);
+        props = putPropertyToString(props, MessageConst.PROPERTY_REAL_TOPIC, topic);
+        props = putPropertyToString(props, MessageConst.PROPERTY_REAL_QUEUE_ID, String(queueId));
+        props = putPropertyToString(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL, String(delayLevel));
+        topic = TopicValidator.RMQ_SYS_SCHEDULE_TOPIC;
+        queueId = delayLevel - 1;
+      }
+    }
+    if (queueId < 0) return Promise.resolve(failed('MESSAGE_ILLEGAL', `bad queueId ${queueId}`));
+    const info = this.topicInfo(topic);
+    const topicLen = info.topicBytes.length;
+    if (topicLen > TopicValidator.TOPIC_MAX_LENGTH)
+      return Promise.resolve(failed('MESSAGE_ILLEGAL', 'topic longer than 127 bytes'));
+    const propsLen = props.length === 0 ? 0 : Buffer.byteLength(props, 'utf8');
+    if (propsLen > 32767)
+      return Promise.resolve(failed('PROPERTIES_SIZE_EXCEEDED', `properties length ${propsLen} > 32767`));
+    const storeHost = msg.storeHost ?? this.host.storeHost;
+    let sysFlag = msg.sysFlag & ~V6_FLAGS;
+    if (msg.bornHost.length === 20) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
+    if (storeHost.length === 20) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
+    const body = msg.body;
+    const msgLen = calMsgLength(sysFlag, body.length, topicLen, propsLen);
+    if (msgLen > this.host.config.maxMessageSize || msgLen + END_FILE_MIN_BLANK_LENGTH > this.fileSize)
+      return Promise.resolve(failed('MESSAGE_ILLEGAL', `message size ${msgLen} exceeds maxMessageSize`));
+
+    const batch = this.currentBatch();
+    const offset = this.positionFor(batch, msgLen);
+    if (offset < 0)
+      return Promise.resolve(failed('CREATE_MAPEDFILE_FAILED', 'cannot create the next CommitLog file'));
+    const storeTimestamp = this.host.now();
+    const queueOffset = consumable ? (info.next[queueId] ?? 0) : 0;
+    if (consumable) info.next[queueId] = queueOffset + 1;
+
+    const at = this.reserve(batch, offset, msgLen);
+    this.wroteOffset = offset + msgLen;
+    batch.endOffset = this.wroteOffset;
+    this.currentFile!.wrotePosition = this.wroteOffset - this.currentFile!.fileFromOffset;
+    const chunk = this.chunk!;
+    const dv = chunk.dv;
+    const buf = chunk.buf;
+    dv.setInt32(at, msgLen);
+    dv.setInt32(at + 4, MESSAGE_MAGIC_CODE);
+    dv.setInt32(at + 8, crc32Masked(body));
+    dv.setInt32(at + 12, queueId);
+    dv.setInt32(at + 16, msg.flag);
+    dv.setInt32(at + 20, Math.floor(queueOffset / TWO_POW_32));
+    dv.setUint32(at + 24, queueOffset >>> 0);
+    dv.setInt32(at + 28, Math.floor(offset / TWO_POW_32));
+    dv.setUint32(at + 32, offset >>> 0);
+    dv.setInt32(at + 36, sysFlag);
+    dv.setInt32(at + 40, Math.floor(msg.bornTimestamp / TWO_POW_32));
+    dv.setUint32(at + 44, msg.bornTimestamp >>> 0);
+    let p = at + 48;
+    buf.set(msg.bornHost, p);
+    p += msg.bornHost.length;
+    dv.setInt32(p, Math.floor(storeTimestamp / TWO_POW_32));
+    dv.setUint32(p + 4, storeTimestamp >>> 0);
+    p += 8;
+    buf.set(storeHost, p);
+    p += storeHost.length;
+    dv.setInt32(p, msg.reconsumeTimes);
+    dv.setInt32(p + 4, Math.floor(msg.preparedTransactionOffset / TWO_POW_32));
+    dv.setUint32(p + 8, msg.preparedTransactionOffset >>> 0);
+    dv.setInt32(p + 12, body.length);
+    p += 16;
+    buf.set(body, p);
+    p += body.length;
+    buf[p] = topicLen;
+    buf.set(info.topicBytes, p + 1);
+    p += 1 + topicLen;
+    dv.setInt16(p, propsLen);
+    if (propsLen > 0) buf.write(props, p + 2, propsLen, 'utf8');
+
+    let keys = msg.keys;
+    let uniqKey = msg.uniqKey;
+    if (keys === undefined && uniqKey === undefined && propsLen > 0) {
+      keys = getPropertyFromString(props, MessageConst.PROPERTY_KEYS);
+      uniqKey = getPropertyFromString(props, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+    }
+    const request: DispatchRequest = {
+      topic,
+      queueId,
+      commitLogOffset: offset,
+      msgSize: msgLen,
+      tagsCode: delayLevel > 0 ? storeTimestamp + this.host.delayLevels[delayLevel - 1]! : msg.tagsCode,
+      storeTimestamp,
+      consumeQueueOffset: queueOffset,
+      keys: keys ?? '',
+      uniqKey,
+      sysFlag,
+      propertiesString: props,
+      bornTimestamp: msg.bornTimestamp,
+    };
+    batch.requests.push(request);
+    batch.lastStoreTimestamp = storeTimestamp;
+    const result: PutMessageResult = {
+      status: 'PUT_OK',
+      result: new AppendResult(offset, msgLen, queueOffset, storeTimestamp, this.hexFor(storeHost)),
+    };
+    const waitFlush =
+      this.syncFlush &&
+      (propsLen === 0 || getPropertyFromString(props, MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false');
+    this.afterAppend(batch);
+    return new Promise<PutMessageResult>((resolve) => batch.addWaiter(resolve, result, waitFlush));
+  }
+
+  /**
+   * SEND_BATCH_MESSAGE: the messages (one topic and queue, as RocketMQ requires) are stored as
+   * individual entries with consecutive queue offsets, all in one file, answered together.
+   */
+  putMessages(msgs: readonly MessageExtBrokerInner[]): Promise<PutMessageResult> {
+    if (msgs.length === 0) return Promise.resolve(failed('MESSAGE_ILLEGAL', 'empty batch'));
+    const first = msgs[0]!;
+    let total = 0;
+    let wire = 0;
+    for (const m of msgs) {
+      if (m.topic !== first.topic || m.queueId !== first.queueId)
+        return Promise.resolve(failed('MESSAGE_ILLEGAL', 'a batch must target one topic and queue'));
+      if ((m.sysFlag & TRAN_MASK) !== MessageSysFlag.TRANSACTION_NOT_TYPE)
+        return Promise.resolve(failed('MESSAGE_ILLEGAL', 'batch messages cannot be transactional'));
+      const props = m.propertiesString ?? '';
+      if (getPropertyFromString(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL) !== undefined)
+        return Promise.resolve(failed('MESSAGE_ILLEGAL', 'batch messages cannot be delayed'));
+      const propsLen = Buffer.byteLength(props, 'utf8');
+      if (propsLen > 32767)
+        return Promise.resolve(failed('PROPERTIES_SIZE_EXCEEDED', 'properties exceed 32767 bytes'));
+      const storeHost = m.storeHost ?? this.host.storeHost;
+      const sysFlag =
+        (m.bornHost.length === 20 ? MessageSysFlag.BORNHOST_V6_FLAG : 0) |
+        (storeHost.length === 20 ? MessageSysFlag.STOREHOSTADDRESS_V6_FLAG : 0);
+      total += calMsgLength(sysFlag, m.body.length, Buffer.byteLength(m.topic), propsLen);
+      wire += 20 + m.body.length + 2 + propsLen;
+    }
+    // RocketMQ bounds the batch body (the wire form) by maxMessageSize; the stored batch must fit a file
+    if (wire > this.host.config.maxMessageSize || total + END_FILE_MIN_BLANK_LENGTH > this.fileSize)
+      return Promise.resolve(failed('MESSAGE_ILLEGAL', `batch size ${wire} exceeds maxMessageSize`));
+    const batch = this.currentBatch();
+    if (this.positionFor(batch, total) < 0)
+      return Promise.resolve(failed('CREATE_MAPEDFILE_FAILED', 'cannot create the next CommitLog file'));
+    const parts: Promise<PutMessageResult>[] = [];
+    for (const m of msgs) parts.push(this.putMessage(m));
+    return Promise.all(parts).then((rs) => {
+      const bad = rs.find((r) => r.status !== 'PUT_OK' && r.status !== 'FLUSH_DISK_TIMEOUT');
+      if (bad) return bad;
+      const results = rs.map((r) => r.result!);
+      const timeout = rs.find((r) => r.status !== 'PUT_OK');
+      return { status: timeout?.status ?? 'PUT_OK', result: results[0], results };
+    });
+  }
+
+  private readonly hexCache = new Map<Buffer, string>();
+
+  private hexFor(storeHost: Buffer): string {
+    if (storeHost === this.host.storeHost) return this.storeHostHex;
+    let hex = this.hexCache.get(storeHost);
+    if (hex === undefined) {
+      hex = storeHost.toString('hex').toUpperCase();
+      if (this.hexCache.size > 1024) this.hexCache.clear();
+      this.hexCache.set(storeHost, hex);
+    }
+    return hex;
+  }
+
+  private currentBatch(): WriteBatch {
+    if (!this.current) {
+      this.current = new WriteBatch(this.wroteOffset);
+      this.chunk = undefined;
+    }
+    return this.current;
+  }
+
+  /**
+   * Where `len` bytes go: here, or after a blank entry that closes the current file when they do
+   * not fit with END_FILE_MIN_BLANK_LENGTH to spare. -1 when the next file cannot be created.
+   */
+  private positionFor(batch: WriteBatch, len: number): number {
+    let offset = this.wroteOffset;
+    let file = this.currentFile;
+    if (!file) {
+      try {
+        file = this.mappedFileQueue.getOrCreateMappedFile(offset);
+      } catch (err) {
+        this.host.log.error({ err, offset }, 'create CommitLog file failed');
+        return -1;
+      }
+      this.currentFile = file;
+    }
+    const filePos = offset - file.fileFromOffset;
+    const remaining = this.fileSize - filePos;
+    if (len + END_FILE_MIN_BLANK_LENGTH <= remaining) return offset;
+    const at = this.reserve(batch, offset, END_FILE_MIN_BLANK_LENGTH);
+    file.wrotePosition = this.fileSize;
+    this.chunk!.dv.setInt32(at, remaining);
+    this.chunk!.dv.setInt32(at + 4, BLANK_MAGIC_CODE);
+    offset += remaining;
+    this.wroteOffset = offset;
+    batch.endOffset = offset;
+    this.currentFile = undefined;
+    try {
+      this.currentFile = this.mappedFileQueue.getOrCreateMappedFile(offset);
+    } catch (err) {
+      this.host.log.error({ err, offset }, 'create CommitLog file failed');
+      return -1;
+    }
+    return offset;
+  }
+
+  /**
+   * Room for `len` bytes at commit log `offset` (in this.currentFile): returns the position in
+   * this.chunk. The caller moves wroteOffset.
+   */
+  private reserve(batch: WriteBatch, offset: number, len: number): number {
+    const file = this.currentFile!;
+    const filePos = offset - file.fileFromOffset;
+    let chunk = this.chunk;
+    if (!chunk || chunk.buf.length - chunk.pos < len) {
+      chunk = this.pool.take(len);
+      batch.chunks.push(chunk);
+      this.chunk = chunk;
+    }
+    const segs = batch.segments;
+    let seg = segs[segs.length - 1];
+    if (!seg || seg.file !== file || seg.chunk !== chunk || seg.filePos + (seg.end - seg.start) !== filePos) {
+      seg = { file, filePos, chunk, start: chunk.pos, end: chunk.pos };
+      segs.push(seg);
+    }
+    const at = chunk.pos;
+    chunk.pos += len;
+    seg.end += len;
+    batch.bytes += len;
+    return at;
+  }
+
+  private afterAppend(batch: WriteBatch): void {
+    if (batch.bytes >= MAX_BATCH_BYTES) {
+      this.seal();
+      this.kick();
+    } else if (!this.immediateScheduled) {
+      this.immediateScheduled = true;
+      setImmediate(this.onImmediate);
+    }
+  }
+
+  private readonly onImmediate = (): void => {
+    this.immediateScheduled = false;
+    this.seal();
+    this.kick();
+  };
+
+  private seal(): void {
+    if (this.current && this.current.bytes > 0) this.sealed.push(this.current);
+    this.current = undefined;
+    this.chunk = undefined;
+  }
+
+  private kick(): void {
+    if (this.writing) return;
+    const batch = this.sealed.shift();
+    if (!batch) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+      return;
+    }
+    this.writing = batch;
+    this.writeStartedAt = this.host.now();
+    const writes: Promise<void>[] = [];
+    for (const s of batch.segments)
+      writes.push(s.file.write(s.chunk.buf, s.start, s.end - s.start, s.filePos));
+    Promise.all(writes).then(
+      () => this.onWritten(batch),
+      (err: unknown) => this.onWriteFailed(batch, err),
+    );
+  }
+
+  private onWritten(batch: WriteBatch): void {
+    const now = this.host.now();
+    for (const s of batch.segments) {
+      const end = s.filePos + (s.end - s.start);
+      if (end > s.file.committedPosition) s.file.committedPosition = end;
+      s.file.lastModifiedTimestamp = now;
+      s.file.storeTimestamp = batch.lastStoreTimestamp;
+    }
+    this.mappedFileQueue.committedWhere = batch.endOffset;
+    if (batch.lastStoreTimestamp > 0) this.lastWrittenStoreTimestamp = batch.lastStoreTimestamp;
+    for (const c of batch.chunks) this.pool.give(c);
+    this.writing = undefined;
+    this.writeStartedAt = 0;
+    this.kick(); // the next write overlaps this batch's dispatch
+    this.host.onBatchWritten(batch);
+  }
+
+  /**
+   * A failed write fails this batch and everything appended after it, and hands their space and
+   * queue offsets out again: nothing after a hole may be acknowledged, since recovery stops at it.
+   */
+  private onWriteFailed(batch: WriteBatch, err: unknown): void {
+    this.host.log.error({ err, offset: batch.startOffset }, 'CommitLog write failed');
+    const failedBatches = [batch, ...this.sealed.splice(0)];
+    if (this.current) failedBatches.push(this.current);
+    this.current = undefined;
+    this.chunk = undefined;
+    this.writing = undefined;
+    this.writeStartedAt = 0;
+    this.wroteOffset = batch.startOffset;
+    for (const mf of this.mappedFileQueue.mappedFiles) {
+      const end = mf.fileFromOffset + mf.wrotePosition;
+      if (end > batch.startOffset)
+        mf.wrotePosition = Math.max(mf.committedPosition, batch.startOffset - mf.fileFromOffset, 0);
+    }
+    this.currentFile = this.mappedFileQueue.findMappedFileByOffset(batch.startOffset);
+    for (const b of failedBatches) {
+      for (const r of b.requests) {
+        const info = this.topicQueueTable.get(r.topic);
+        const next = info?.next[r.queueId];
+        const tran = r.sysFlag & TRAN_MASK;
+        const consumable =
+          tran === MessageSysFlag.TRANSACTION_NOT_TYPE || tran === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+        if (info && next !== undefined && consumable)
+          info.next[r.queueId] = Math.min(next, r.consumeQueueOffset);
+      }
+      for (const r of b.results) {
+        r.status = 'UNKNOWN_ERROR';
+        r.remark = `CommitLog write failed: ${err instanceof Error ? err.message : String(err)}`;
+      }
+      b.resolveAll();
+      for (const c of b.chunks) this.pool.give(c);
+    }
+    this.kick();
+  }
+
+  /** Resolves when every append so far is written (shutdown, tests). */
+  waitWritten(): Promise<void> {
+    if (!this.current && !this.writing && this.sealed.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.drainWaiters.push(resolve);
+      if (this.immediateScheduled) return;
+      this.seal();
+      this.kick();
+    });
+  }
+
+  /** `size` bytes at `offset`, or undefined when that range is gone or not written yet. */
+  async getData(offset: number, size: number): Promise<Buffer | undefined> {
+    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
+    if (!mf) return undefined;
+    const pos = offset - mf.fileFromOffset;
+    if (size <= 0 || pos + size > mf.committedPosition) return undefined;
+    const buf = Buffer.allocUnsafe(size);
+    const n = await mf.read(buf, 0, size, pos);
+    return n === size ? buf : undefined;
+  }
+
+  /** Reads `len` bytes at `offset` into `into`; false when the range is gone or not fully written. */
+  async readInto(offset: number, into: Buffer, intoOff: number, len: number): Promise<boolean> {
+    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
+    if (!mf) return false;
+    const pos = offset - mf.fileFromOffset;
+    if (pos + len > mf.committedPosition) return false;
+    return (await mf.read(into, intoOff, len, pos)) === len;
+  }
+
+  /** One whole stored message at `offset` (its size read from the entry), undefined if none. */
+  async getMessage(offset: number): Promise<Buffer | undefined> {
+    const head = await this.getData(offset, 4);
+    if (!head) return undefined;
+    const size = head.readInt32BE(0);
+    if (size <= 0 || size > this.host.config.maxMessageSize + 1024 * 1024) return undefined;
+    const msg = await this.getData(offset, size);
+    if (!msg || msg.readInt32BE(4) !== MESSAGE_MAGIC_CODE) return undefined;
+    return msg;
+  }
+
+  /** Store time of the message at `offset` (pickupStoreTimestamp), -1 when unreadable. */
+  async pickupStoreTimestamp(offset: number, size: number): Promise<number> {
+    const len = Math.min(size, 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + 20 + 8);
+    const head = await this.getData(offset, len);
+    if (!head) return -1;
+    const sysFlag = head.readInt32BE(SYSFLAG_POSITION);
+    const pos = storeTimestampPosition(sysFlag);
+    if (pos + 8 > head.length) return -1;
+    return readLong(head, pos);
+  }
+}
