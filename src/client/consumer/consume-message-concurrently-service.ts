@@ -107,7 +107,9 @@ export class ConsumeMessageConcurrentlyService {
       status = 'RECONSUME_LATER';
     }
     req.pq.lastConsumeTimestamp = Date.now();
-    if (req.pq.released) return;
+    // during shutdown a rejected message is neither sent back nor committed: it stays in its queue
+    // for whoever reads it next, which is what an interrupted consumer should leave behind
+    if (req.pq.released || (this.stopped && status !== 'CONSUME_SUCCESS')) return;
     await this.processConsumeResult(status, context, req);
   }
 
