@@ -1,0 +1,182 @@
+/**
+ * Our SDK against an unmodified RocketMQ 4.x client written by someone else (`ali-ons` 3.12 from npm):
+ * messages an ali-ons producer sends are consumed by our PushConsumer, and messages our Producer sends
+ * are consumed by an ali-ons consumer, with bodies, tags, keys and user properties intact. Runs against
+ * the servers test/helpers/mq-cluster.ts starts (reference RocketMQ 4.9.8 or CometMQ).
+ */
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Message, type MessageExt, Producer, PushConsumer } from '../../src/index.js';
+import { defaultTarget, type StartedCluster, startCluster, targetAvailable } from '../helpers/mq-cluster.js';
+
+// The slice of ali-ons' (untyped, CommonJS) API this test uses.
+interface AliMessage {
+  topic: string;
+  tags: string | undefined;
+  keys: string | undefined;
+  body: Buffer;
+  msgId: string;
+  properties: Record<string, string>;
+}
+interface AliClientOptions {
+  httpclient: unknown;
+  nameSrv: string;
+  instanceName?: string;
+  [key: string]: unknown;
+}
+interface AliProducer {
+  ready(): Promise<void>;
+  send(msg: AliMessage): Promise<{ sendStatus: string; msgId: string }>;
+  close(): Promise<void>;
+  on(event: 'error', fn: (err: Error) => void): void;
+}
+interface AliConsumer {
+  ready(): Promise<void>;
+  subscribe(topic: string, expr: string, handler: (msg: AliMessage) => Promise<void>): void;
+  close(): Promise<void>;
+  on(event: 'error', fn: (err: Error) => void): void;
+}
+interface AliOns {
+  Message: new (topic: string, tags: string, body: string | Buffer) => AliMessage;
+  Producer: new (opts: AliClientOptions & { producerGroup: string }) => AliProducer;
+  Consumer: new (
+    opts: AliClientOptions & { consumerGroup: string; consumeFromWhere?: string },
+  ) => AliConsumer;
+}
+
+const aliOns = createRequire(import.meta.url)('ali-ons') as AliOns;
+// ali-ons insists on an HTTP client for its address server, which a fixed nameSrv never uses
+const httpclient = {
+  request: async () => {
+    throw new Error('no address server in tests');
+  },
+};
+const target = defaultTarget();
+
+async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !cond()) await new Promise((r) => setTimeout(r, 50));
+  return cond();
+}
+
+describe.skipIf(!targetAvailable(target))(`SDK interop with ali-ons against ${target}`, () => {
+  let cluster: StartedCluster;
+  const errors: Error[] = [];
+
+  beforeAll(async () => {
+    cluster = await startCluster(target);
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.shutdown();
+  }, 60_000);
+
+  it("an ali-ons producer's messages reach our PushConsumer intact", async () => {
+    const ours = new Producer({
+      group: 'InteropSetup',
+      namesrvAddr: cluster.namesrvAddr,
+      instanceName: 'setup',
+    });
+    await ours.start();
+    await ours.createTopic('TBW102', 'FromAliOns', 4);
+    await ours.shutdown();
+
+    const aliProducer = new aliOns.Producer({
+      httpclient,
+      nameSrv: cluster.namesrvAddr,
+      producerGroup: 'AliProducer',
+      instanceName: 'ali-p',
+    });
+    aliProducer.on('error', (e) => errors.push(e));
+    await aliProducer.ready();
+    const sentIds: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const msg = new aliOns.Message('FromAliOns', i % 2 === 0 ? 'TagA' : 'TagB', `from ali-ons ${i} ✓`);
+      msg.keys = [`key-${i}`, 'common'] as unknown as string;
+      msg.properties.userProp = `value-${i}`;
+      const r = await aliProducer.send(msg);
+      expect(r.sendStatus).toBe('SEND_OK');
+      sentIds.push(r.msgId);
+    }
+    await aliProducer.close();
+
+    const got: MessageExt[] = [];
+    const consumer = new PushConsumer({
+      group: 'OursFromAli',
+      namesrvAddr: cluster.namesrvAddr,
+      instanceName: 'ours-c',
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    });
+    consumer.subscribe('FromAliOns', 'TagA || TagB');
+    consumer.registerMessageListener(async (msgs) => {
+      got.push(...msgs);
+      return 'CONSUME_SUCCESS';
+    });
+    await consumer.start();
+    await waitFor(() => got.length >= 20, 30_000);
+    await consumer.shutdown();
+    expect(got.length).toBe(20);
+    for (const m of got) {
+      const i = Number(/from ali-ons (\d+)/.exec(m.bodyText())![1]);
+      expect(m.bodyText()).toBe(`from ali-ons ${i} ✓`);
+      expect(m.tags).toBe(i % 2 === 0 ? 'TagA' : 'TagB');
+      expect(m.keys).toBe(`key-${i} common`);
+      expect(m.properties.userProp).toBe(`value-${i}`);
+      expect(m.topic).toBe('FromAliOns');
+    }
+    expect(new Set(got.map((m) => m.msgId))).toEqual(new Set(sentIds));
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it("our Producer's messages reach an ali-ons consumer intact", async () => {
+    const producer = new Producer({
+      group: 'OursToAli',
+      namesrvAddr: cluster.namesrvAddr,
+      instanceName: 'ours-p',
+    });
+    await producer.start();
+    await producer.createTopic('TBW102', 'ToAliOns', 4);
+    const sent = new Map<string, { i: number }>();
+    for (let i = 0; i < 20; i++) {
+      const body = i === 7 ? Buffer.alloc(8192, 'z').toString() : `from cometmq ${i} ✓`;
+      const r = await producer.send(
+        new Message({
+          topic: 'ToAliOns',
+          body,
+          tags: i % 2 === 0 ? 'TagA' : 'TagB',
+          keys: [`key-${i}`, 'common'],
+          properties: { userProp: `value-${i}` },
+        }),
+      );
+      expect(r.status).toBe('SEND_OK');
+      sent.set(r.msgId, { i });
+    }
+    await producer.shutdown();
+
+    const got: AliMessage[] = [];
+    const consumer = new aliOns.Consumer({
+      httpclient,
+      nameSrv: cluster.namesrvAddr,
+      consumerGroup: 'AliFromOurs',
+      instanceName: 'ali-c',
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    });
+    consumer.on('error', (e) => errors.push(e));
+    consumer.subscribe('ToAliOns', '*', async (msg) => {
+      got.push(msg);
+    });
+    await consumer.ready();
+    await waitFor(() => got.length >= 20, 40_000);
+    await consumer.close();
+    expect(got.length).toBe(20);
+    for (const m of got) {
+      // ali-ons reports the offset msgId; the producer's id travels as UNIQ_KEY
+      const { i } = sent.get(m.properties.UNIQ_KEY!)!;
+      expect(m.body.toString()).toBe(i === 7 ? Buffer.alloc(8192, 'z').toString() : `from cometmq ${i} ✓`);
+      expect(m.tags).toBe(i % 2 === 0 ? 'TagA' : 'TagB');
+      expect(m.keys).toBe(`key-${i} common`);
+      expect(m.properties.userProp).toBe(`value-${i}`);
+    }
+    expect(errors).toEqual([]);
+  }, 90_000);
+});
