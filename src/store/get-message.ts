@@ -203,7 +203,9 @@ export async function getMessage(
     Math.max(MAX_FILTER_BYTES, maxMsgNums * CQ_STORE_UNIT_SIZE) / CQ_STORE_UNIT_SIZE,
   );
   const wanted = Math.min(maxFilterEntries, Math.max(maxMsgNums, c.maxTransferCountOnMessageInMemory));
-  let entries = await cq.readEntries(offset, filter ? maxFilterEntries : wanted);
+  // as getIndexBuffer, one call never reads past the end of the ConsumeQueue file holding `offset`
+  let asked = filter ? maxFilterEntries : wanted;
+  let entries = await cq.readEntries(offset, asked);
   if (!entries) {
     result.status = 'OFFSET_FOUND_NULL';
     result.nextBeginOffset = correct(offset, cq.rollNextFile(offset));
@@ -248,8 +250,9 @@ export async function getMessage(
       status = 'FOUND';
       nextPhyFileStartOffset = Number.MIN_SAFE_INTEGER;
     }
-    if (scanned >= maxFilterEntries || offset + scanned >= maxOffset) break;
-    const more = await cq.readEntries(offset + scanned, Math.min(wanted, maxFilterEntries - scanned));
+    if (scanned >= maxFilterEntries || entries.length < asked * CQ_STORE_UNIT_SIZE) break;
+    asked = Math.min(wanted, maxFilterEntries - scanned);
+    const more = await cq.readEntries(offset + scanned, asked);
     if (!more || more.length === 0) break;
     entries = more;
   }

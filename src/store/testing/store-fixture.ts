@@ -82,3 +82,15 @@ export async function openStore(
   await store.start();
   return store;
 }
+
+/** A clock for the store's Scheduler that moves only when told; its timers never fire on their own. */
+export class ManualClock {
+  constructor(public t = Date.UTC(2024, 0, 1, 12, 0, 0)) {}
+  now(): number {
+    return this.t;
+  }
+  setTimeout(): unknown {
+    return 0;
+  }
+  clearTimeout(): void {}
+}
