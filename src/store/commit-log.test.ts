@@ -36,7 +36,7 @@ describe('CommitLog', () => {
     );
     const names = fs.readdirSync(join(dir, 'commitlog')).sort();
     expect(names.length).toBeGreaterThan(2);
-    names.forEach((n, i) => expect(n).toBe(String(i * size).padStart(20, '0')));
+    for (const [i, n] of names.entries()) expect(n).toBe(String(i * size).padStart(20, '0'));
     let expectedOffset = 0;
     let msgIndex = 0;
     for (const name of names) {
