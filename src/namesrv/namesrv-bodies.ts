@@ -1,5 +1,5 @@
 import { toJson } from '../common/lenient-json.js';
-import type { BrokerData, DataVersion } from './route-data.js';
+import type { BrokerData, DataVersion } from '../remoting/protocol/route/route-data.js';
 import type { ClusterInfo, TopicList } from './route-info-manager.js';
 
 /*

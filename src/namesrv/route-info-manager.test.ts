@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TopicConfig } from './route-data.js';
+import type { TopicConfig } from '../remoting/protocol/route/route-data.js';
 import { type BrokerChannel, type RegisterBrokerRequest, RouteInfoManager } from './route-info-manager.js';
 
 class FakeChannel implements BrokerChannel {

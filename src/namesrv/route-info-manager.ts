@@ -9,7 +9,7 @@ import {
   type TopicConfig,
   type TopicRouteData,
   TopicSysFlag,
-} from './route-data.js';
+} from '../remoting/protocol/route/route-data.js';
 
 const log = componentLogger('namesrv.route');
 

@@ -2,19 +2,23 @@ import { crc32 } from 'node:zlib';
 import { parseLenientJson } from '../../common/lenient-json.js';
 import { componentLogger } from '../../common/logger.js';
 import { optionalBool, optionalInt, requireLong, requireString } from '../../remoting/custom-header.js';
-import type { RemotingChannel } from '../../remoting/remoting-channel.js';
-import type { RemotingCommand } from '../../remoting/remoting-command.js';
-import { RequestCode } from '../../remoting/request-code.js';
-import { ResponseCode } from '../../remoting/response-code.js';
-import { encodeDataVersion } from '../namesrv-bodies.js';
 import {
   decodeRegisterBrokerBody,
   emptyRegisterBrokerBody,
   RegisterBrokerBodyError,
   toDataVersion,
   toTopicConfig,
-} from '../register-broker-body.js';
-import { NAMESPACE_ORDER_TOPIC_CONFIG, type RegisterBrokerBody, type TopicConfig } from '../route-data.js';
+} from '../../remoting/protocol/route/register-broker-body.js';
+import {
+  NAMESPACE_ORDER_TOPIC_CONFIG,
+  type RegisterBrokerBody,
+  type TopicConfig,
+} from '../../remoting/protocol/route/route-data.js';
+import type { RemotingChannel } from '../../remoting/remoting-channel.js';
+import type { RemotingCommand } from '../../remoting/remoting-command.js';
+import { RequestCode } from '../../remoting/request-code.js';
+import { ResponseCode } from '../../remoting/response-code.js';
+import { encodeDataVersion } from '../namesrv-bodies.js';
 import type { NamesrvContext, ProcessorTable } from './namesrv-context.js';
 
 const log = componentLogger('namesrv.register');

@@ -1,10 +1,10 @@
 import { requireString } from '../../remoting/custom-header.js';
+import { NAMESPACE_ORDER_TOPIC_CONFIG } from '../../remoting/protocol/route/route-data.js';
 import { encodeTopicRouteData } from '../../remoting/protocol/route/topic-route-data.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import { encodeClusterInfo, encodeTopicList } from '../namesrv-bodies.js';
-import { NAMESPACE_ORDER_TOPIC_CONFIG } from '../route-data.js';
 import type { TopicList } from '../route-info-manager.js';
 import type { NamesrvContext, ProcessorTable } from './namesrv-context.js';
 

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { deflate, inflate } from 'node:zlib';
-import { parseLenientJson, toJson } from '../common/lenient-json.js';
+import { parseLenientJson, toJson } from '../../../common/lenient-json.js';
 import type { DataVersion, RegisterBrokerBody, TopicConfig, TopicFilterType } from './route-data.js';
 
 const inflateAsync = promisify(inflate);

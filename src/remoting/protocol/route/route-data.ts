@@ -7,7 +7,7 @@ export type {
   BrokerData,
   QueueData,
   TopicRouteData,
-} from '../remoting/protocol/route/topic-route-data.js';
+} from './topic-route-data.js';
 
 /** PermName: a queue's permission bits. */
 export const PermName = { PERM_PRIORITY: 8, PERM_READ: 4, PERM_WRITE: 2, PERM_INHERIT: 1 } as const;
