@@ -96,8 +96,8 @@ export function registerDevCommand(program: Command): void {
           `Data in ${dataDir}`,
           '',
           'Try it (in another terminal):',
-          `  npx cometmq bench producer -n ${namesrvAddr} -t TestTopic -c 1000`,
-          `  npx cometmq bench consumer -n ${namesrvAddr} -t TestTopic -g TestGroup -c 1000`,
+          `  npx cometmq produce -n ${namesrvAddr} -t TestTopic "hello, CometMQ"`,
+          `  npx cometmq consume -n ${namesrvAddr} -t TestTopic -g TestGroup --from first`,
           '',
         ].join('\n'),
       );
