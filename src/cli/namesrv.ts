@@ -60,8 +60,12 @@ export function registerNamesrvCommand(program: Command): void {
       );
       const controller = new NamesrvController(config);
       await controller.start();
-      // Test helpers and scripts read the chosen port from this line; keep its shape.
-      process.stdout.write(`NameServer listening on ${config.bindAddress}:${controller.port}\n`);
+      // Test helpers and scripts read the chosen port from the first line and wait for the second
+      // (RocketMQ's NamesrvStartup prints the same boot line); keep both shapes.
+      process.stdout.write(
+        `NameServer listening on ${config.bindAddress}:${controller.port}\n` +
+          'The Name Server boot success. serializeType=JSON\n',
+      );
       installShutdown(controller);
     });
 }

@@ -51,6 +51,8 @@ export class NamesrvController {
   async start(): Promise<void> {
     await this.kvConfigManager.load();
     await this.remotingServer.start();
+    // With listenPort 0, GET_NAMESRV_CONFIG shows the port actually bound, as the reference shows its own.
+    this.config.listenPort = this.remotingServer.port;
     this.housekeeping.start(this.remotingServer);
   }
 

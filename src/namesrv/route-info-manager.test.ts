@@ -159,6 +159,10 @@ describe('RouteInfoManager', () => {
       reg({ topics: [topic('UNIT', 1, 6, 1), topic('SUB', 1, 6, 2), topic('BOTH', 1, 6, 3)] }),
     );
     expect(rim.getSystemTopicList()).toEqual({ topicList: ['C1', 'b1'], brokerAddr: '10.0.0.1:10911' });
+    const slaveFirst = new RouteInfoManager();
+    slaveFirst.registerBroker(reg({ brokerName: 'b0', brokerId: 1, brokerAddr: '10.0.0.5:10911' }));
+    slaveFirst.registerBroker(reg({ brokerName: 'b0', brokerId: 0, brokerAddr: '10.0.0.4:10911' }));
+    expect(slaveFirst.getSystemTopicList().brokerAddr).toBe('10.0.0.4:10911');
     expect(rim.getUnitTopics().topicList).toEqual(['UNIT', 'BOTH']);
     expect(rim.getHasUnitSubTopicList().topicList).toEqual(['SUB', 'BOTH']);
     expect(rim.getHasUnitSubUnUnitTopicList().topicList).toEqual(['SUB']);

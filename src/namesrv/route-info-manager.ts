@@ -327,12 +327,11 @@ export class RouteInfoManager {
       for (const n of names) topics.add(n);
     }
     const list: TopicList = { topicList: [...topics] };
+    // 4.9.8 takes the first entry of the first group's HashMap<Long, String>: the lowest brokerId.
     for (const bd of this.brokerAddrTable.values()) {
-      const first = bd.brokerAddrs.values().next();
-      if (!first.done) {
-        list.brokerAddr = first.value;
-        break;
-      }
+      if (bd.brokerAddrs.size === 0) continue;
+      list.brokerAddr = bd.brokerAddrs.get(Math.min(...bd.brokerAddrs.keys()));
+      break;
     }
     return list;
   }

@@ -91,5 +91,8 @@ export function adminProcessors(ctx: NamesrvContext): ProcessorTable {
 
 /** The GET_NAMESRV_CONFIG body: every key as `key=value` lines (Configuration.getAllConfigsFormatString). */
 export function namesrvConfigText(config: NamesrvConfig): string {
-  return formatPropertiesText(configToProperties(config));
+  const props = configToProperties(config);
+  // RocketMQ leaves out what is null; our "unset" rocketmqHome is ''.
+  if (props.rocketmqHome === '') delete props.rocketmqHome;
+  return formatPropertiesText(props);
 }
