@@ -82,9 +82,7 @@ export class FlushCommitLogService {
   private expire(): void {
     const now = this.scheduler.now();
     while (this.waiting.length > 0 && this.waiting[0]!.deadline <= now) {
-      const r = this.waiting.shift()!;
-      for (const res of r.batch.results) if (res.status === 'PUT_OK') res.status = 'FLUSH_DISK_TIMEOUT';
-      r.batch.resolveAll();
+      this.waiting.shift()!.batch.resolveFlushTimeout();
     }
     if (this.waiting.length > 0) this.groupCommit();
   }

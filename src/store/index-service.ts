@@ -127,7 +127,11 @@ export class IndexService {
   /** IndexService.buildIndex for one dispatched message; call flushPending() after the batch. */
   buildIndex(req: DispatchRequest): void {
     let f = this.getAndCreateLastIndexFile();
-    if (req.commitLogOffset < f.endPhyOffset) return;
+    // endPhyOffset is the offset of the last message indexed (RocketMQ skips only below it, which
+    // indexes that message twice when recovery re-dispatches it)
+    const end = f.endPhyOffset;
+    if (req.commitLogOffset < end) return;
+    if (req.commitLogOffset === end && (f.indexCount > 1 || this.indexFileList.length > 1)) return;
     if (!entersIndex(req.sysFlag)) return;
     const topicSeed = javaStringHashCode('#', javaStringHashCode(req.topic));
     if (req.uniqKey) f = this.putKey(f, javaStringHashCode(req.uniqKey, topicSeed), req);

@@ -88,6 +88,15 @@ export class WriteBatch {
     return someWait;
   }
 
+  /** syncFlushTimeout passed: the callers still waiting for the fsync get FLUSH_DISK_TIMEOUT. */
+  resolveFlushTimeout(): void {
+    for (let i = 0; i < this.results.length; i++) {
+      const r = this.results[i]!;
+      if (this.waitFlush[i] && r.status === 'PUT_OK') r.status = 'FLUSH_DISK_TIMEOUT';
+    }
+    this.resolveAll();
+  }
+
   /** Answers every caller with its own result (the status may have been changed to an error). */
   resolveAll(): void {
     for (let i = 0; i < this.waiters.length; i++) this.waiters[i]!(this.results[i]!);
