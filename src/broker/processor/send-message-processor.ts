@@ -49,8 +49,7 @@ export class SendMessageProcessor {
         ? decodeSendMessageRequestHeader(request.extFields)
         : decodeSendMessageRequestHeaderV2(request.extFields);
     const b = this.ctx.brokerConfig;
-    const ext = { MSG_REGION: b.regionId, TRACE_ON: b.traceOn ? 'true' : 'false' };
-    const fail = (code: number, remark: string): RemotingCommand => request.createResponse(code, remark, ext);
+    const fail = (code: number, remark: string): RemotingCommand => this.fail(request, code, remark);
 
     const busy = this.backPressure.check();
     if (busy) return fail(ResponseCode.SYSTEM_BUSY, busy);
@@ -100,7 +99,7 @@ export class SendMessageProcessor {
       preparedTransactionOffset: 0,
     };
 
-    if (getPropertyFromString(properties, 'TRAN_MSG') === 'true') {
+    if (properties.includes('TRAN_MSG') && getPropertyFromString(properties, 'TRAN_MSG') === 'true') {
       // Transactions (half messages) come with their own issue; until then the broker refuses them the
       // way a broker with rejectTransactionMessage=true does, rather than delivering half messages.
       return fail(
@@ -110,53 +109,62 @@ export class SendMessageProcessor {
     }
 
     if (request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch) {
-      return this.sendBatch(request, msg, ext);
+      return this.sendBatch(request, msg);
     }
     this.backPressure.begin();
     return this.ctx.messageStore.putMessage(msg).then(
       (r: PutMessageResult) => {
         this.backPressure.end();
-        return this.handlePutMessageResult(r, request, queueId, ext);
+        return this.handlePutMessageResult(r, request, queueId);
       },
-      (err: unknown) => {
-        this.backPressure.end();
-        log.error({ err }, 'putMessage failed');
-        return fail(ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR');
-      },
+      (err: unknown) => this.putFailed(request, err),
     );
   };
+
+  private putFailed(request: RemotingCommand, err: unknown): RemotingCommand {
+    this.backPressure.end();
+    log.error({ err }, 'putMessage failed');
+    return this.fail(request, ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR');
+  }
+
+  /** Every send reply carries MSG_REGION and TRACE_ON, failures included (SendMessageProcessor). */
+  private fail(request: RemotingCommand, code: number, remark: string): RemotingCommand {
+    const b = this.ctx.brokerConfig;
+    return request.createResponse(code, remark, {
+      MSG_REGION: b.regionId,
+      TRACE_ON: b.traceOn ? 'true' : 'false',
+    });
+  }
 
   private sendBatch(
     request: RemotingCommand,
     proto: MessageExtBrokerInner,
-    ext: Record<string, string>,
   ): RemotingCommand | Promise<RemotingCommand> {
     if (proto.topic.length > 127) {
-      return request.createResponse(
+      return this.fail(
+        request,
         ResponseCode.MESSAGE_ILLEGAL,
         `message topic length too long ${proto.topic.length}`,
-        ext,
       );
     }
     if (proto.topic.startsWith(MixAll.RETRY_GROUP_TOPIC_PREFIX)) {
-      return request.createResponse(
+      return this.fail(
+        request,
         ResponseCode.MESSAGE_ILLEGAL,
         `batch request does not support retry group ${proto.topic}`,
-        ext,
       );
     }
     let entries: ReturnType<typeof decodeBatchMessages>;
     try {
       entries = decodeBatchMessages(proto.body);
     } catch (err) {
-      return request.createResponse(
+      return this.fail(
+        request,
         ResponseCode.MESSAGE_ILLEGAL,
         `the message is illegal: ${(err as Error).message}`,
-        ext,
       );
     }
-    if (entries.length === 0)
-      return request.createResponse(ResponseCode.MESSAGE_ILLEGAL, 'the batch is empty', ext);
+    if (entries.length === 0) return this.fail(request, ResponseCode.MESSAGE_ILLEGAL, 'the batch is empty');
     const cluster = this.ctx.brokerConfig.brokerClusterName;
     const msgs: MessageExtBrokerInner[] = entries.map((e) => {
       const props = withCluster(e.propertiesString, cluster);
@@ -172,13 +180,9 @@ export class SendMessageProcessor {
     return this.ctx.messageStore.putMessages(msgs).then(
       (r: PutMessageResult) => {
         this.backPressure.end();
-        return this.handlePutMessageResult(r, request, proto.queueId, ext);
+        return this.handlePutMessageResult(r, request, proto.queueId);
       },
-      (err: unknown) => {
-        this.backPressure.end();
-        log.error({ err }, 'putMessages failed');
-        return request.createResponse(ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR', ext);
-      },
+      (err: unknown) => this.putFailed(request, err),
     );
   }
 
@@ -259,7 +263,6 @@ export class SendMessageProcessor {
     r: PutMessageResult,
     request: RemotingCommand,
     queueId: number,
-    ext: Record<string, string>,
   ): RemotingCommand {
     let code: number;
     switch (r.status) {
@@ -276,34 +279,30 @@ export class SendMessageProcessor {
         code = ResponseCode.SLAVE_NOT_AVAILABLE;
         break;
       case 'CREATE_MAPEDFILE_FAILED':
-        return request.createResponse(
+        return this.fail(
+          request,
           ResponseCode.SYSTEM_ERROR,
           'create mapped file failed, server is busy or broken.',
-          ext,
         );
       case 'MESSAGE_ILLEGAL':
       case 'PROPERTIES_SIZE_EXCEEDED':
-        return request.createResponse(
+        return this.fail(
+          request,
           ResponseCode.MESSAGE_ILLEGAL,
           `the message is illegal, maybe msg body or properties length not matched. msg body length limit ${this.ctx.storeConfig.maxMessageSize}B, msg properties length limit 32KB.`,
-          ext,
         );
       case 'SERVICE_NOT_AVAILABLE':
-        return request.createResponse(
-          ResponseCode.SERVICE_NOT_AVAILABLE,
-          serviceNotAvailableRemark(r.remark),
-          ext,
-        );
+        return this.fail(request, ResponseCode.SERVICE_NOT_AVAILABLE, serviceNotAvailableRemark(r.remark));
       case 'OS_PAGECACHE_BUSY':
-        return request.createResponse(
+        return this.fail(
+          request,
           ResponseCode.SYSTEM_ERROR,
           '[PC_SYNCHRONIZED]broker busy, start flow control for a while',
-          ext,
         );
       case 'UNKNOWN_ERROR':
-        return request.createResponse(ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR', ext);
+        return this.fail(request, ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR');
       default:
-        return request.createResponse(ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR DEFAULT', ext);
+        return this.fail(request, ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR DEFAULT');
     }
     let msgId: string;
     let queueOffset: number;
@@ -316,12 +315,13 @@ export class SendMessageProcessor {
       msgId = r.result!.msgId;
       queueOffset = r.result!.queueOffset;
     }
+    const b = this.ctx.brokerConfig;
     return request.createResponse(code, null, {
       msgId,
       queueId,
       queueOffset,
-      MSG_REGION: ext.MSG_REGION,
-      TRACE_ON: ext.TRACE_ON,
+      MSG_REGION: b.regionId,
+      TRACE_ON: b.traceOn ? 'true' : 'false',
     });
   }
 }

@@ -149,7 +149,10 @@ export class TopicConfigManager {
     // as RocketMQ: with autoCreateTopicEnable=false, TBW102 (if present) no longer lends its config
     const inheritable =
       PermName.isInherited(def.perm) &&
-      !(defaultTopic === TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC && !this.brokerConfig.autoCreateTopicEnable);
+      !(
+        defaultTopic === TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC &&
+        !this.brokerConfig.autoCreateTopicEnable
+      );
     if (!inheritable) {
       log.warn(
         { topic, defaultTopic, perm: def.perm },
