@@ -1,43 +1,41 @@
 /** Runs every example of docs/client.md against live servers, so no example there can rot. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  defaultTarget,
-  type StartedCluster,
-  startCluster,
-  targetAvailable,
-} from '../../test/helpers/mq-cluster.js';
+import { type StartedCluster, startCluster, testTargets } from '../../test/helpers/mq-cluster.js';
 import { main as ordered } from './ordered.js';
 import { main as quickstart } from './quickstart.js';
 import { main as replay } from './replay.js';
 
-const target = defaultTarget();
+const targets = testTargets();
 
-describe.skipIf(!targetAvailable(target))(`docs/examples against ${target}`, () => {
-  let cluster: StartedCluster;
+describe.skipIf(targets.length === 0)('docs/examples', () => {
+  for (const target of targets)
+    describe(`against ${target}`, () => {
+      let cluster: StartedCluster;
 
-  beforeAll(async () => {
-    cluster = await startCluster(target);
-  }, 120_000);
+      beforeAll(async () => {
+        cluster = await startCluster(target);
+      }, 120_000);
 
-  afterAll(async () => {
-    await cluster?.shutdown();
-  }, 60_000);
+      afterAll(async () => {
+        await cluster?.shutdown();
+      }, 60_000);
 
-  it('quickstart.ts: send, push-consume and poll one message', async () => {
-    const { pushed, pulled } = await quickstart(cluster.namesrvAddr);
-    expect(pushed).toEqual(['hello']);
-    expect(pulled.map((m) => [m.bodyText(), m.tags, m.keys, m.properties.a])).toEqual([
-      ['hello', 'TagA', 'k1', '1'],
-    ]);
-  }, 60_000);
+      it('quickstart.ts: send, push-consume and poll one message', async () => {
+        const { pushed, pulled } = await quickstart(cluster.namesrvAddr);
+        expect(pushed).toEqual(['hello']);
+        expect(pulled.map((m) => [m.bodyText(), m.tags, m.keys, m.properties.a])).toEqual([
+          ['hello', 'TagA', 'k1', '1'],
+        ]);
+      }, 60_000);
 
-  it('ordered.ts: each order stays in one queue', async () => {
-    const queues = await ordered(cluster.namesrvAddr);
-    expect(queues.size).toBe(3);
-    for (const list of queues.values()) expect(new Set(list.map((q) => q.queueId)).size).toBe(1);
-  }, 60_000);
+      it('ordered.ts: each order stays in one queue', async () => {
+        const queues = await ordered(cluster.namesrvAddr);
+        expect(queues.size).toBe(3);
+        for (const list of queues.values()) expect(new Set(list.map((q) => q.queueId)).size).toBe(1);
+      }, 60_000);
 
-  it('replay.ts: seek to a timestamp re-reads only newer messages', async () => {
-    expect(await replay(cluster.namesrvAddr)).toEqual(['new 1', 'new 2']);
-  }, 60_000);
+      it('replay.ts: seek to a timestamp re-reads only newer messages', async () => {
+        expect(await replay(cluster.namesrvAddr)).toEqual(['new 1', 'new 2']);
+      }, 60_000);
+    });
 });

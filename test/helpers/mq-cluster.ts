@@ -13,9 +13,17 @@ import { join, resolve } from 'node:path';
 
 export type ClusterTarget = 'reference' | 'cometmq';
 
-export const REFERENCE_HOME = '/work/shared/reference/rocketmq-4.9.8';
 const REPO = resolve(import.meta.dirname, '../..');
-const COMETMQ_MAIN = join(REPO, 'dist/src/cli/main.js');
+/** The reference distribution: $COMETMQ_REFERENCE_HOME, else shared/ beside the clone (as CI lays it out), else /work/shared. */
+export const REFERENCE_HOME =
+  [
+    process.env.COMETMQ_REFERENCE_HOME,
+    resolve(REPO, '../shared/reference/rocketmq-4.9.8'),
+    '/work/shared/reference/rocketmq-4.9.8',
+  ].find((p): p is string => p !== undefined && existsSync(join(p, 'bin/mqbroker'))) ??
+  '/work/shared/reference/rocketmq-4.9.8';
+/** CometMQ's built CLI (`npm run build`; `npm test` builds before running vitest). */
+const COMETMQ_MAIN = process.env.COMETMQ_MAIN ?? join(REPO, 'dist/src/cli/main.js');
 
 export interface MQCluster {
   target: ClusterTarget;
@@ -53,10 +61,19 @@ async function brokerPort(): Promise<number> {
   throw new Error('no free broker port triple found');
 }
 
-export function defaultTarget(): ClusterTarget {
+/**
+ * The servers client tests run against: COMETMQ_TEST_TARGET=reference|cometmq|both; by default every one
+ * that is available here (CometMQ once built, which `npm test` does; the reference when shared/ has it).
+ */
+export function testTargets(): ClusterTarget[] {
   const env = process.env.COMETMQ_TEST_TARGET;
-  if (env === 'reference' || env === 'cometmq') return env;
-  return 'reference';
+  const wanted: ClusterTarget[] = env === 'reference' || env === 'cometmq' ? [env] : ['cometmq', 'reference'];
+  return wanted.filter(targetAvailable);
+}
+
+/** The first of testTargets(), for suites that need only one server. */
+export function defaultTarget(): ClusterTarget {
+  return testTargets()[0] ?? 'reference';
 }
 
 export function targetAvailable(target: ClusterTarget): boolean {

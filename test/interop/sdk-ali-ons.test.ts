@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Message, type MessageExt, Producer, PushConsumer } from '../../src/index.js';
-import { defaultTarget, type StartedCluster, startCluster, targetAvailable } from '../helpers/mq-cluster.js';
+import { type StartedCluster, startCluster, testTargets } from '../helpers/mq-cluster.js';
 
 // The slice of ali-ons' (untyped, CommonJS) API this test uses.
 interface AliMessage {
@@ -51,7 +51,7 @@ const httpclient = {
     throw new Error('no address server in tests');
   },
 };
-const target = defaultTarget();
+const targets = testTargets();
 
 async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -59,124 +59,133 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean>
   return cond();
 }
 
-describe.skipIf(!targetAvailable(target))(`SDK interop with ali-ons against ${target}`, () => {
-  let cluster: StartedCluster;
-  const errors: Error[] = [];
+// ali-ons keeps one process-wide inner producer bound to the first NameServer it saw, so every
+// cluster stays up until the whole file is done.
+const clusters: StartedCluster[] = [];
+afterAll(async () => {
+  await Promise.all(clusters.map((c) => c.shutdown()));
+}, 60_000);
 
-  beforeAll(async () => {
-    cluster = await startCluster(target);
-  }, 120_000);
+describe.skipIf(targets.length === 0)('SDK interop with ali-ons', () => {
+  for (const target of targets)
+    describe(`against ${target}`, () => {
+      let cluster: StartedCluster;
+      const errors: Error[] = [];
 
-  afterAll(async () => {
-    await cluster?.shutdown();
-  }, 60_000);
+      beforeAll(async () => {
+        cluster = await startCluster(target);
+        clusters.push(cluster);
+      }, 120_000);
 
-  it("an ali-ons producer's messages reach our PushConsumer intact", async () => {
-    const ours = new Producer({
-      group: 'InteropSetup',
-      namesrvAddr: cluster.namesrvAddr,
-      instanceName: 'setup',
-    });
-    await ours.start();
-    await ours.createTopic('TBW102', 'FromAliOns', 4);
-    await ours.shutdown();
+      it("an ali-ons producer's messages reach our PushConsumer intact", async () => {
+        const ours = new Producer({
+          group: 'InteropSetup',
+          namesrvAddr: cluster.namesrvAddr,
+          instanceName: `setup-${target}`,
+        });
+        await ours.start();
+        await ours.createTopic('TBW102', 'FromAliOns', 4);
+        await ours.shutdown();
 
-    const aliProducer = new aliOns.Producer({
-      httpclient,
-      nameSrv: cluster.namesrvAddr,
-      producerGroup: 'AliProducer',
-      instanceName: 'ali-p',
-    });
-    aliProducer.on('error', (e) => errors.push(e));
-    await aliProducer.ready();
-    const sentIds: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      const msg = new aliOns.Message('FromAliOns', i % 2 === 0 ? 'TagA' : 'TagB', `from ali-ons ${i} ✓`);
-      msg.keys = [`key-${i}`, 'common'] as unknown as string;
-      msg.properties.userProp = `value-${i}`;
-      const r = await aliProducer.send(msg);
-      expect(r.sendStatus).toBe('SEND_OK');
-      sentIds.push(r.msgId);
-    }
-    await aliProducer.close();
+        const aliProducer = new aliOns.Producer({
+          httpclient,
+          nameSrv: cluster.namesrvAddr,
+          producerGroup: 'AliProducer',
+          instanceName: `ali-p-${target}`,
+        });
+        aliProducer.on('error', (e) => errors.push(e));
+        await aliProducer.ready();
+        const sentIds: string[] = [];
+        for (let i = 0; i < 20; i++) {
+          const msg = new aliOns.Message('FromAliOns', i % 2 === 0 ? 'TagA' : 'TagB', `from ali-ons ${i} ✓`);
+          msg.keys = [`key-${i}`, 'common'] as unknown as string;
+          msg.properties.userProp = `value-${i}`;
+          const r = await aliProducer.send(msg);
+          expect(r.sendStatus).toBe('SEND_OK');
+          sentIds.push(r.msgId);
+        }
+        await aliProducer.close();
 
-    const got: MessageExt[] = [];
-    const consumer = new PushConsumer({
-      group: 'OursFromAli',
-      namesrvAddr: cluster.namesrvAddr,
-      instanceName: 'ours-c',
-      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
-    });
-    consumer.subscribe('FromAliOns', 'TagA || TagB');
-    consumer.registerMessageListener(async (msgs) => {
-      got.push(...msgs);
-      return 'CONSUME_SUCCESS';
-    });
-    await consumer.start();
-    await waitFor(() => got.length >= 20, 30_000);
-    await consumer.shutdown();
-    expect(got.length).toBe(20);
-    for (const m of got) {
-      const i = Number(/from ali-ons (\d+)/.exec(m.bodyText())![1]);
-      expect(m.bodyText()).toBe(`from ali-ons ${i} ✓`);
-      expect(m.tags).toBe(i % 2 === 0 ? 'TagA' : 'TagB');
-      expect(m.keys).toBe(`key-${i} common`);
-      expect(m.properties.userProp).toBe(`value-${i}`);
-      expect(m.topic).toBe('FromAliOns');
-    }
-    expect(new Set(got.map((m) => m.msgId))).toEqual(new Set(sentIds));
-    expect(errors).toEqual([]);
-  }, 90_000);
+        const got: MessageExt[] = [];
+        const consumer = new PushConsumer({
+          group: 'OursFromAli',
+          namesrvAddr: cluster.namesrvAddr,
+          instanceName: `ours-c-${target}`,
+          consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+        });
+        consumer.subscribe('FromAliOns', 'TagA || TagB');
+        consumer.registerMessageListener(async (msgs) => {
+          got.push(...msgs);
+          return 'CONSUME_SUCCESS';
+        });
+        await consumer.start();
+        await waitFor(() => got.length >= 20, 30_000);
+        await consumer.shutdown();
+        expect(got.length).toBe(20);
+        for (const m of got) {
+          const i = Number(/from ali-ons (\d+)/.exec(m.bodyText())![1]);
+          expect(m.bodyText()).toBe(`from ali-ons ${i} ✓`);
+          expect(m.tags).toBe(i % 2 === 0 ? 'TagA' : 'TagB');
+          expect(m.keys).toBe(`key-${i} common`);
+          expect(m.properties.userProp).toBe(`value-${i}`);
+          expect(m.topic).toBe('FromAliOns');
+        }
+        expect(new Set(got.map((m) => m.msgId))).toEqual(new Set(sentIds));
+        expect(errors).toEqual([]);
+      }, 90_000);
 
-  it("our Producer's messages reach an ali-ons consumer intact", async () => {
-    const producer = new Producer({
-      group: 'OursToAli',
-      namesrvAddr: cluster.namesrvAddr,
-      instanceName: 'ours-p',
-    });
-    await producer.start();
-    await producer.createTopic('TBW102', 'ToAliOns', 4);
-    const sent = new Map<string, { i: number }>();
-    for (let i = 0; i < 20; i++) {
-      const body = i === 7 ? Buffer.alloc(8192, 'z').toString() : `from cometmq ${i} ✓`;
-      const r = await producer.send(
-        new Message({
-          topic: 'ToAliOns',
-          body,
-          tags: i % 2 === 0 ? 'TagA' : 'TagB',
-          keys: [`key-${i}`, 'common'],
-          properties: { userProp: `value-${i}` },
-        }),
-      );
-      expect(r.status).toBe('SEND_OK');
-      sent.set(r.msgId, { i });
-    }
-    await producer.shutdown();
+      it("our Producer's messages reach an ali-ons consumer intact", async () => {
+        const producer = new Producer({
+          group: 'OursToAli',
+          namesrvAddr: cluster.namesrvAddr,
+          instanceName: `ours-p-${target}`,
+        });
+        await producer.start();
+        await producer.createTopic('TBW102', 'ToAliOns', 4);
+        const sent = new Map<string, { i: number }>();
+        for (let i = 0; i < 20; i++) {
+          const body = i === 7 ? Buffer.alloc(8192, 'z').toString() : `from cometmq ${i} ✓`;
+          const r = await producer.send(
+            new Message({
+              topic: 'ToAliOns',
+              body,
+              tags: i % 2 === 0 ? 'TagA' : 'TagB',
+              keys: [`key-${i}`, 'common'],
+              properties: { userProp: `value-${i}` },
+            }),
+          );
+          expect(r.status).toBe('SEND_OK');
+          sent.set(r.msgId, { i });
+        }
+        await producer.shutdown();
 
-    const got: AliMessage[] = [];
-    const consumer = new aliOns.Consumer({
-      httpclient,
-      nameSrv: cluster.namesrvAddr,
-      consumerGroup: 'AliFromOurs',
-      instanceName: 'ali-c',
-      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+        const got: AliMessage[] = [];
+        const consumer = new aliOns.Consumer({
+          httpclient,
+          nameSrv: cluster.namesrvAddr,
+          consumerGroup: 'AliFromOurs',
+          instanceName: `ali-c-${target}`,
+          consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+        });
+        consumer.on('error', (e) => errors.push(e));
+        consumer.subscribe('ToAliOns', '*', async (msg) => {
+          got.push(msg);
+        });
+        await consumer.ready();
+        await waitFor(() => got.length >= 20, 40_000);
+        await consumer.close();
+        expect(got.length).toBe(20);
+        for (const m of got) {
+          // ali-ons reports the offset msgId; the producer's id travels as UNIQ_KEY
+          const { i } = sent.get(m.properties.UNIQ_KEY!)!;
+          expect(m.body.toString()).toBe(
+            i === 7 ? Buffer.alloc(8192, 'z').toString() : `from cometmq ${i} ✓`,
+          );
+          expect(m.tags).toBe(i % 2 === 0 ? 'TagA' : 'TagB');
+          expect(m.keys).toBe(`key-${i} common`);
+          expect(m.properties.userProp).toBe(`value-${i}`);
+        }
+        expect(errors).toEqual([]);
+      }, 90_000);
     });
-    consumer.on('error', (e) => errors.push(e));
-    consumer.subscribe('ToAliOns', '*', async (msg) => {
-      got.push(msg);
-    });
-    await consumer.ready();
-    await waitFor(() => got.length >= 20, 40_000);
-    await consumer.close();
-    expect(got.length).toBe(20);
-    for (const m of got) {
-      // ali-ons reports the offset msgId; the producer's id travels as UNIQ_KEY
-      const { i } = sent.get(m.properties.UNIQ_KEY!)!;
-      expect(m.body.toString()).toBe(i === 7 ? Buffer.alloc(8192, 'z').toString() : `from cometmq ${i} ✓`);
-      expect(m.tags).toBe(i % 2 === 0 ? 'TagA' : 'TagB');
-      expect(m.keys).toBe(`key-${i} common`);
-      expect(m.properties.userProp).toBe(`value-${i}`);
-    }
-    expect(errors).toEqual([]);
-  }, 90_000);
 });
