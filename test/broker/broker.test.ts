@@ -169,6 +169,47 @@ describe('broker: send', () => {
   });
 });
 
+describe('broker: back pressure', () => {
+  it('answers every send, with SYSTEM_BUSY beyond sendThreadPoolQueueCapacity, never dropping one', async () => {
+    await c.createTopic('BusyT', 4);
+    expect(
+      (
+        await c.invoke(
+          RequestCode.UPDATE_BROKER_CONFIG,
+          undefined,
+          Buffer.from('sendThreadPoolQueueCapacity=2\n'),
+        )
+      ).code,
+    ).toBe(0);
+    try {
+      const replies = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => c.send('BusyT', `busy-${i}`, { queueId: i % 4 })),
+      );
+      const codes = new Map<number, number>();
+      for (const r of replies) codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+      expect(replies).toHaveLength(200);
+      expect(codes.get(ResponseCode.SUCCESS)).toBeGreaterThan(0);
+      expect(codes.get(ResponseCode.SYSTEM_BUSY)).toBeGreaterThan(0);
+      expect([...codes.keys()].sort()).toEqual([ResponseCode.SUCCESS, ResponseCode.SYSTEM_BUSY].sort());
+      const busy = replies.find((r) => r.code === ResponseCode.SYSTEM_BUSY)!;
+      expect(busy.remark).toMatch(/^\[OVERLOAD\]system busy/);
+      // what was acknowledged is stored, nothing else
+      let stored = 0;
+      for (let q = 0; q < 4; q++) {
+        const m = await c.invoke(RequestCode.GET_MAX_OFFSET, { topic: 'BusyT', queueId: q });
+        stored += Number(m.extFields.offset);
+      }
+      expect(stored).toBe(codes.get(ResponseCode.SUCCESS));
+    } finally {
+      await c.invoke(
+        RequestCode.UPDATE_BROKER_CONFIG,
+        undefined,
+        Buffer.from('sendThreadPoolQueueCapacity=10000\n'),
+      );
+    }
+  });
+});
+
 describe('broker: pull', () => {
   it('filters by tag hash, returns NOT_FOUND at the end and OFFSET_MOVED beyond it, commits offsets', async () => {
     await c.createTopic('PullT', 1);
@@ -194,6 +235,9 @@ describe('broker: pull', () => {
     const bodies = decodeMessages(onlyB.body!).map((m) => m.body.toString());
     expect(bodies).toEqual(['m1', 'm3', 'm5']);
     expect(decodeMessages(onlyB.body!).every((m) => m.properties.TAGS === 'TagB')).toBe(true);
+    const noMatch = await c.pull('G-pull', 'PullT', 0, 0, { subscription: 'TagZ' });
+    expect(noMatch.code).toBe(ResponseCode.PULL_RETRY_IMMEDIATELY);
+    expect(Number(noMatch.extFields.nextBeginOffset)).toBeGreaterThan(0);
     const none = await c.pull('G-pull', 'PullT', 0, 6);
     expect(none.code).toBe(ResponseCode.PULL_NOT_FOUND);
     expect(none.extFields.nextBeginOffset).toBe('6');
