@@ -18,6 +18,7 @@ import { ConsumerOffsetManager } from './offset/consumer-offset-manager.js';
 import { AdminBrokerProcessor } from './processor/admin-broker-processor.js';
 import { ClientManageProcessor } from './processor/client-manage-processor.js';
 import { ConsumerManageProcessor } from './processor/consumer-manage-processor.js';
+import { ConsumerSendMsgBackProcessor } from './processor/consumer-send-msg-back-processor.js';
 import { PullMessageProcessor } from './processor/pull-message-processor.js';
 import { QueryMessageProcessor } from './processor/query-message-processor.js';
 import { SendMessageProcessor } from './processor/send-message-processor.js';
@@ -249,6 +250,10 @@ export class BrokerController implements BrokerContext {
       RequestCode.SEND_BATCH_MESSAGE,
     ])
       server.registerProcessor(code, send);
+    server.registerProcessor(
+      RequestCode.CONSUMER_SEND_MSG_BACK,
+      gate(new ConsumerSendMsgBackProcessor(this).process),
+    );
     server.registerProcessor(RequestCode.PULL_MESSAGE, gate(this.pullProcessor.process));
     const query = gate(new QueryMessageProcessor(this).process);
     server.registerProcessor(RequestCode.QUERY_MESSAGE, query);

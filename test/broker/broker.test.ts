@@ -435,6 +435,61 @@ describe('broker: clients and offsets', () => {
   });
 });
 
+describe('broker: consumer send-back', () => {
+  it('CONSUMER_SEND_MSG_BACK re-stores a failed message for %RETRY%group with a delay, or in the DLQ', async () => {
+    await c.createTopic('BackT', 1);
+    const sent = await c.send('BackT', 'retry me', { tags: 'bt', keys: 'bk' });
+    const offset = decodeOffsetMsgId(sent.extFields.msgId!).offset;
+    const back = await c.invoke(RequestCode.CONSUMER_SEND_MSG_BACK, {
+      offset,
+      group: 'G-back',
+      delayLevel: 0,
+      originMsgId: sent.extFields.msgId,
+      originTopic: 'BackT',
+      unitMode: false,
+      maxReconsumeTimes: 16,
+    });
+    expect(back.code).toBe(ResponseCode.SUCCESS);
+    const topics = JSON.parse(
+      (await c.invoke(RequestCode.GET_ALL_TOPIC_CONFIG)).body!.toString(),
+    ).topicConfigTable;
+    expect(topics['%RETRY%G-back']).toBeDefined();
+    // delay level 3 + reconsumeTimes(0): parked in SCHEDULE_TOPIC_XXXX queue 2 until due
+    const max = await c.invoke(RequestCode.GET_MAX_OFFSET, { topic: 'SCHEDULE_TOPIC_XXXX', queueId: 2 });
+    const parked = await c.pull('G-inspect', 'SCHEDULE_TOPIC_XXXX', 2, Number(max.extFields.offset) - 1);
+    const m = decodeMessages(parked.body!)[0]!;
+    expect(m.body.toString()).toBe('retry me');
+    expect(m.reconsumeTimes).toBe(1);
+    expect(m.properties).toMatchObject({
+      REAL_TOPIC: '%RETRY%G-back',
+      RETRY_TOPIC: 'BackT',
+      DELAY: '3',
+      TAGS: 'bt',
+      KEYS: 'bk',
+      ORIGIN_MESSAGE_ID: sent.extFields.msgId,
+    });
+    // past maxReconsumeTimes: straight to %DLQ%group
+    const dead = await c.invoke(RequestCode.CONSUMER_SEND_MSG_BACK, {
+      offset,
+      group: 'G-back',
+      delayLevel: 0,
+      unitMode: false,
+      maxReconsumeTimes: 0,
+    });
+    expect(dead.code).toBe(ResponseCode.SUCCESS);
+    const dlq = await c.pull('G-inspect', '%DLQ%G-back', 0, 0);
+    expect(dlq.code).toBe(ResponseCode.SUCCESS);
+    expect(decodeMessages(dlq.body!)[0]!.body.toString()).toBe('retry me');
+    const bad = await c.invoke(RequestCode.CONSUMER_SEND_MSG_BACK, {
+      offset: 999_999_999,
+      group: 'G-back',
+      delayLevel: 0,
+      unitMode: false,
+    });
+    expect(bad.code).toBe(ResponseCode.SYSTEM_ERROR);
+  });
+});
+
 describe('broker: admin', () => {
   it('creates, lists and deletes topics and subscription groups; reports config and runtime info', async () => {
     expect((await c.createTopic('AdmT', 2)).code).toBe(ResponseCode.SUCCESS);
