@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MessageExt } from '../message.js';
 import { createMessageQueue } from '../message-queue.js';
 import {
+  type ConsumeConcurrentlyStatus,
   ConsumeMessageConcurrentlyService,
   type ConsumeServiceDeps,
 } from './consume-message-concurrently-service.js';
@@ -67,7 +68,7 @@ describe('ConsumeMessageConcurrentlyService', () => {
     const release = new Map<number, () => void>();
     const svc = new ConsumeMessageConcurrentlyService(
       deps(store),
-      async (msgs) => {
+      async (msgs): Promise<ConsumeConcurrentlyStatus> => {
         running++;
         maxRunning = Math.max(maxRunning, running);
         await new Promise<void>((r) => release.set(msgs[0]!.queueOffset, r));
