@@ -1,5 +1,6 @@
 /**
- * The reference Apache RocketMQ 4.9.8 (/work/shared/reference/rocketmq-4.9.8) as an oracle: a NameServer
+ * The reference Apache RocketMQ 4.9.8 (REFERENCE_HOME: $COMETMQ_REFERENCE_HOME, shared/ beside the clone,
+ * or /work/shared/reference/rocketmq-4.9.8) as an oracle: a NameServer
  * or a broker on free 127.0.0.1 ports, each with its own RMQ_DATA temp folder (logs, kvConfig.json,
  * store), stopped by PID and the folder removed. Needs only `java`. Start-up takes a few seconds.
  */
@@ -8,9 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ServerProcess, startServerProcess } from './child-process.js';
+import { REFERENCE_HOME } from './mq-cluster.js';
 import { freeBrokerPort, freePort } from './ports.js';
 
-export const REFERENCE_HOME = '/work/shared/reference/rocketmq-4.9.8';
+export { REFERENCE_HOME };
 
 /** Small heaps: several JVMs share a 2-core test machine. */
 const JAVA_OPT = '-Xms128m -Xmx256m -Xmn64m';
