@@ -77,12 +77,14 @@ export class ConsumeMessageConcurrentlyService {
       if (req.pq.dropped) continue;
       this.running++;
       req.pq.beginConsume();
-      void this.run(req).finally(() => {
-        req.pq.endConsume();
-        this.running--;
-        if (this.running === 0) this.notifyIdle();
-        this.pump();
-      });
+      this.run(req)
+        .catch((err: unknown) => log.warn({ err, mq: req.mq }, 'consume request failed'))
+        .finally(() => {
+          req.pq.endConsume();
+          this.running--;
+          if (this.running === 0) this.notifyIdle();
+          this.pump();
+        });
     }
   }
 

@@ -81,6 +81,7 @@ export class LitePullConsumer implements MQConsumerInner {
   private offsetStore: OffsetStore | undefined;
   private pullAPI: PullAPIWrapper | undefined;
   private lastAutoCommit = Date.now();
+  private assigning: Promise<void> = Promise.resolve();
   private state: 'CREATE_JUST' | 'RUNNING' | 'SHUTDOWN_ALREADY' = 'CREATE_JUST';
 
   constructor(options: LitePullConsumerOptions) {
@@ -97,7 +98,9 @@ export class LitePullConsumer implements MQConsumerInner {
     this.subscriptionsByTopic.set(topic, sd);
     if (this.state === 'RUNNING') {
       this.rebalance!.subscriptionInner.set(topic, sd);
-      void this.refreshAndRebalance();
+      this.refreshAndRebalance().catch((err: unknown) =>
+        log.warn({ err }, 'subscribe: route refresh failed'),
+      );
     }
   }
 
@@ -109,7 +112,7 @@ export class LitePullConsumer implements MQConsumerInner {
     for (const mq of mqs)
       if (!this.subscriptionsByTopic.has(mq.topic))
         this.subscriptionsByTopic.set(mq.topic, buildSubscriptionData(mq.topic, '*'));
-    if (this.state === 'RUNNING') void this.updateAssignedQueues();
+    if (this.state === 'RUNNING') this.assigning = this.assignNow();
   }
 
   async start(): Promise<void> {
@@ -147,8 +150,10 @@ export class LitePullConsumer implements MQConsumerInner {
     this.pullAPI = new PullAPIWrapper(instance, this.group);
     this.state = 'RUNNING';
     instance.start();
-    if (this.assigned) await this.updateAssignedQueues();
-    else await this.refreshAndRebalance();
+    if (this.assigned) {
+      this.assigning = this.assignNow();
+      await this.assigning;
+    } else await this.refreshAndRebalance();
   }
 
   private async refreshAndRebalance(): Promise<void> {
@@ -168,6 +173,11 @@ export class LitePullConsumer implements MQConsumerInner {
       this.offsetStore!,
       brokerOffsetLookup(this.instance!),
     );
+  }
+
+  /** assign() is synchronous, as RocketMQ's; what it starts is awaited by seek and poll. */
+  private assignNow(): Promise<void> {
+    return this.updateAssignedQueues().catch((err: unknown) => log.warn({ err }, 'assign failed'));
   }
 
   private async updateAssignedQueues(): Promise<void> {
@@ -216,7 +226,10 @@ export class LitePullConsumer implements MQConsumerInner {
     const generation = s.generation;
     s.timer = setTimeout(() => {
       s.timer = undefined;
-      void this.pullOnce(s, generation);
+      this.pullOnce(s, generation).catch((err: unknown) => {
+        log.warn({ err, mq: s.mq }, 'pull loop failed');
+        this.schedulePull(s, DELAY_WHEN_EXCEPTION);
+      });
     }, delayMs);
   }
 
@@ -295,6 +308,7 @@ export class LitePullConsumer implements MQConsumerInner {
     opts: { signal?: AbortSignal } = {},
   ): Promise<MessageExt[]> {
     if (this.state !== 'RUNNING') throw new MQClientError('The consumer is not running');
+    await this.assigning;
     if (this.autoCommit && Date.now() - this.lastAutoCommit >= (this.o.autoCommitIntervalMillis ?? 5000)) {
       this.lastAutoCommit = Date.now();
       await this.commitSync();
@@ -357,6 +371,7 @@ export class LitePullConsumer implements MQConsumerInner {
 
   /** Reads `mq` from `offset` on: drops what was pulled and not yet polled, and pulls again. */
   async seek(mq: MessageQueue, offset: number): Promise<void> {
+    await this.assigning;
     const s = this.queues.get(messageQueueKey(mq));
     if (!s) throw new MQClientError('The message queue is not in assigned list, may be rebalancing');
     const lookup = this.instance!;

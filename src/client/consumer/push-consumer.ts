@@ -121,7 +121,9 @@ export class PushConsumer implements MQConsumerInner {
     this.subscriptionsByTopic.set(topic, sd);
     if (this.state === 'RUNNING') {
       this.rebalance!.subscriptionInner.set(topic, sd);
-      void this.afterSubscriptionChange();
+      this.afterSubscriptionChange().catch((err: unknown) =>
+        log.warn({ err, topic }, 'subscribe: route refresh failed'),
+      );
     }
   }
 
@@ -258,7 +260,10 @@ export class PushConsumer implements MQConsumerInner {
     if (this.state !== 'RUNNING') return;
     const t = setTimeout(() => {
       this.pullTimers.delete(t);
-      void this.pullMessage(req);
+      this.pullMessage(req).catch((err: unknown) => {
+        log.warn({ err, mq: req.messageQueue }, 'pull loop failed');
+        this.executePullRequestLater(req, DELAY_WHEN_EXCEPTION);
+      });
     }, delayMs);
     this.pullTimers.add(t);
   }
@@ -332,7 +337,9 @@ export class PushConsumer implements MQConsumerInner {
         const t = setTimeout(() => {
           this.pullTimers.delete(t);
           this.offsetStore!.updateOffset(mq, req.nextOffset, false);
-          void this.offsetStore!.persist(mq).then(() => this.rebalance!.removeProcessQueue(mq));
+          this.offsetStore!.persist(mq)
+            .then(() => this.rebalance!.removeProcessQueue(mq))
+            .catch((err: unknown) => log.warn({ err, mq }, 'cannot reset an illegal offset'));
         }, DELAY_WHEN_OFFSET_ILLEGAL);
         this.pullTimers.add(t);
         break;
@@ -411,9 +418,11 @@ export class PushConsumer implements MQConsumerInner {
   private ensureRetryTopicRoute(): void {
     const retryTopic = MixAll.getRetryTopic(this.group);
     if (this.messageModel !== 'CLUSTERING' || this.rebalance!.topicSubscribeInfoTable.has(retryTopic)) return;
-    void this.instance!.updateTopicRouteInfoFromNameServer(retryTopic).then((updated) => {
-      if (updated) this.instance!.rebalanceImmediately();
-    });
+    this.instance!.updateTopicRouteInfoFromNameServer(retryTopic)
+      .then((updated) => {
+        if (updated) this.instance!.rebalanceImmediately();
+      })
+      .catch((err: unknown) => log.debug({ err }, 'retry topic route refresh failed'));
   }
 
   async shutdown(): Promise<void> {

@@ -241,7 +241,7 @@ export class ProducerImpl implements MQProducerInner {
   private async sendDefault(out: Outgoing, opts: SendOptions, mode: Mode): Promise<SendResult | undefined> {
     const timeout = opts.timeoutMs ?? this.settings.sendMsgTimeout;
     const begin = Date.now();
-    const info = await this.tryToFindTopicPublishInfo(out.topic);
+    let info = await this.tryToFindTopicPublishInfo(out.topic);
     if (!info.ok()) {
       throw new MQClientError(`No route info of this topic: ${out.topic}`, {
         responseCode: ResponseCode.TOPIC_NOT_EXIST,
@@ -271,6 +271,13 @@ export class ProducerImpl implements MQProducerInner {
         if (err instanceof MQBrokerError && !RETRY_RESPONSE_CODES.has(err.responseCode)) throw err;
         if (!(err instanceof RemotingError || err instanceof MQClientError)) throw err;
         log.debug({ err, broker: mq.brokerName, times }, 'send failed, trying another broker');
+        if (err instanceof MQBrokerError && times + 1 < timesTotal) {
+          // the broker disagrees with our route (a queue it does not have, a topic it does not know,
+          // e.g. a route still borrowed from TBW102): ask the NameServer again before the next try
+          await this.instance.updateTopicRouteInfoFromNameServer(out.topic);
+          const fresh = this.topicPublishInfoTable.get(out.topic);
+          if (fresh?.ok()) info = fresh;
+        }
       }
     }
     if (result) return result;

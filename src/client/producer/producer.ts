@@ -143,7 +143,8 @@ export class Producer {
 
   /**
    * Creates or updates a topic on every master that serves `key` (MQAdmin.createTopic); `key` is
-   * usually TBW102, whose route lists the brokers that allow auto-creation.
+   * usually TBW102, whose route lists the brokers that allow auto-creation. Resolves once the
+   * NameServer serves the new route, or after 3 s.
    */
   async createTopic(
     key: string,
@@ -175,6 +176,20 @@ export class Producer {
         timeout,
       );
     }
+    // Brokers announce a new topic to the NameServers themselves; wait (briefly, bounded) until the
+    // route shows every queue, so that a send right after this does not fall back to TBW102's route.
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      const now = await api.getTopicRouteInfoFromNameServer(newTopic, timeout).catch(() => undefined);
+      if (
+        now &&
+        now.queueDatas.length >= masters.length &&
+        now.queueDatas.every((q) => q.writeQueueNums === queueNum)
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await impl.instance.updateTopicRouteInfoFromNameServer(newTopic);
   }
 
   async shutdown(): Promise<void> {
