@@ -107,6 +107,11 @@ export interface BrokerConfig {
   bindAddress: string;
   /** CometMQ: largest frame accepted (com.rocketmq.remoting.frameMaxLength). */
   frameMaxLength: number;
+  /**
+   * CometMQ: sockets, frame decoding and response encoding on a worker thread, leaving the main
+   * thread to the processors and the store (design.md s.5).
+   */
+  networkWorkerEnable: boolean;
 }
 
 /** RemotingUtil.getLocalAddress: the first non-loopback IPv4 address, else 127.0.0.1. */
@@ -215,6 +220,7 @@ export function defaultBrokerConfig(): BrokerConfig {
     useEpollNativeSelector: false,
     bindAddress: '0.0.0.0',
     frameMaxLength: 16 * 1024 * 1024,
+    networkWorkerEnable: false,
   };
 }
 
@@ -229,4 +235,5 @@ export const FIXED_BROKER_KEYS = new Set([
   'brokerId',
   'storePathRootDir',
   'storePathCommitLog',
+  'networkWorkerEnable',
 ]);

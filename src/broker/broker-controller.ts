@@ -14,6 +14,7 @@ import { BrokerOuterAPI, type RegisterBrokerResult } from './broker-outer-api.js
 import { ClientHousekeepingService } from './client/client-housekeeping-service.js';
 import { type ConsumerGroupEvent, ConsumerManager } from './client/consumer-manager.js';
 import { ProducerManager } from './client/producer-manager.js';
+import { type BrokerRemotingServer, WorkerRemotingServer } from './network/worker-remoting-server.js';
 import { ConsumerOffsetManager } from './offset/consumer-offset-manager.js';
 import { AdminBrokerProcessor } from './processor/admin-broker-processor.js';
 import { ClientManageProcessor } from './processor/client-manage-processor.js';
@@ -39,7 +40,7 @@ export class BrokerController implements BrokerContext {
   readonly subscriptionGroupManager: SubscriptionGroupManager;
   readonly consumerManager: ConsumerManager;
   readonly producerManager = new ProducerManager();
-  readonly remotingServer: RemotingServer;
+  readonly remotingServer: BrokerRemotingServer;
   readonly brokerOuterAPI = new BrokerOuterAPI();
   readonly scheduler: Scheduler;
   private store: DefaultMessageStore | null = null;
@@ -68,12 +69,15 @@ export class BrokerController implements BrokerContext {
       this.onConsumerIdsChanged(event, group, channels),
     );
     this.topicConfigManager.onTopicCreated = () => this.registerBrokerAll();
-    this.remotingServer = new RemotingServer({
+    const serverOptions = {
       host: brokerConfig.bindAddress,
       port: brokerConfig.listenPort,
       maxFrameSize: brokerConfig.frameMaxLength,
       channelIdleTimeoutMs: brokerConfig.serverChannelMaxIdleTimeSeconds * 1000,
-    });
+    };
+    this.remotingServer = brokerConfig.networkWorkerEnable
+      ? new WorkerRemotingServer(serverOptions)
+      : new RemotingServer(serverOptions);
   }
 
   get messageStore(): DefaultMessageStore {

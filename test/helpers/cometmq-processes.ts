@@ -105,6 +105,8 @@ export function startBroker(o: BrokerProcessOptions): Promise<RunningProcess> {
       '--maxHashSlotNum=1000',
       '--maxIndexNum=4000',
       ...(o.extra ?? []),
+      // e.g. COMETMQ_TEST_BROKER_ARGS=--networkWorkerEnable=true runs the suites against that mode
+      ...(process.env.COMETMQ_TEST_BROKER_ARGS ?? '').split(' ').filter((a) => a.length > 0),
     ],
     /Broker listening on (\S+)/,
     'broker',

@@ -1,7 +1,7 @@
 import { componentLogger } from '../../common/logger.js';
 import type { Scheduler } from '../../common/scheduler.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
-import type { RemotingServer } from '../../remoting/remoting-server.js';
+import type { BrokerRemotingServer } from '../network/worker-remoting-server.js';
 import type { ConsumerManager } from './consumer-manager.js';
 import type { ProducerManager } from './producer-manager.js';
 
@@ -18,7 +18,7 @@ export class ClientHousekeepingService {
     private readonly isNotifyEnabled: (group: string) => boolean,
   ) {}
 
-  attach(server: RemotingServer, scheduler: Scheduler): void {
+  attach(server: BrokerRemotingServer, scheduler: Scheduler): void {
     const gone = (ch: RemotingChannel): void => {
       this.producerManager.doChannelCloseEvent(ch);
       this.consumerManager.doChannelCloseEvent(ch, this.isNotifyEnabled);
