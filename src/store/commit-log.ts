@@ -524,6 +524,14 @@ export class CommitLog {
     return (await mf.read(into, intoOff, len, pos)) === len;
   }
 
+  readIntoSync(offset: number, into: Buffer, intoOff: number, len: number): boolean {
+    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
+    if (!mf) return false;
+    const pos = offset - mf.fileFromOffset;
+    if (pos + len > mf.committedPosition) return false;
+    return mf.readSync(into, intoOff, len, pos) === len;
+  }
+
   /** One whole stored message at `offset` (its size read from the entry), undefined if none. */
   async getMessage(offset: number): Promise<Buffer | undefined> {
     const head = await this.getData(offset, 4);

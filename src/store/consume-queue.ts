@@ -205,8 +205,10 @@ export class ConsumeQueue {
   /**
    * Up to `maxCount` entries from queue offset `startIndex`, never past the end of that file's written
    * part (as getIndexBuffer); undefined when the file is gone or the offset is below the minimum.
+   * A synchronous read: ConsumeQueue files are small and read right after they are written, so this
+   * is a page-cache copy of a few microseconds, far below the cost of a round trip to the libuv pool.
    */
-  async readEntries(startIndex: number, maxCount: number): Promise<Buffer | undefined> {
+  readEntries(startIndex: number, maxCount: number): Buffer | undefined {
     const logic = startIndex * CQ_STORE_UNIT_SIZE;
     if (logic < this.minLogicOffset) return undefined;
     const mf = this.mappedFileQueue.findMappedFileByOffset(logic);
@@ -215,8 +217,8 @@ export class ConsumeQueue {
     const len = Math.min(maxCount * CQ_STORE_UNIT_SIZE, mf.committedPosition - pos);
     if (len <= 0) return Buffer.alloc(0);
     const buf = Buffer.allocUnsafe(len);
-    const n = await mf.read(buf, 0, len, pos);
-    if (n < 0) return undefined;
+    const n = mf.readSync(buf, 0, len, pos);
+    if (n <= 0 && !mf.isAvailable()) return undefined;
     return n === len ? buf : buf.subarray(0, n - (n % CQ_STORE_UNIT_SIZE));
   }
 

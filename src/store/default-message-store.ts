@@ -441,7 +441,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     queueId: number,
     consumeQueueOffset: number,
   ): Promise<number> {
-    const e = await this.findConsumeQueue(topic, queueId)?.readEntries(consumeQueueOffset, 1);
+    const e = this.findConsumeQueue(topic, queueId)?.readEntries(consumeQueueOffset, 1);
     return e && e.length >= 20 ? e.readInt32BE(0) * 0x1_0000_0000 + e.readUInt32BE(4) : 0;
   }
 
@@ -451,7 +451,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     queueId: number,
     consumeQueueOffset: number,
   ): Promise<number> {
-    const e = await this.findConsumeQueue(topic, queueId)?.readEntries(consumeQueueOffset, 1);
+    const e = this.findConsumeQueue(topic, queueId)?.readEntries(consumeQueueOffset, 1);
     if (!e || e.length < 20) return -1;
     return this.commitLog.pickupStoreTimestamp(
       e.readInt32BE(0) * 0x1_0000_0000 + e.readUInt32BE(4),

@@ -36,8 +36,11 @@ interface Selected {
   queueOffset: number;
 }
 
-function memoryForPageCache(config: MessageStoreConfig): number {
-  return totalmem() * (config.accessMessageInMemoryMaxRatio / 100);
+const TOTAL_PHYSICAL_MEMORY_SIZE = totalmem();
+
+/** Bytes behind the CommitLog's end that RocketMQ expects in the page cache (accessMessageInMemoryMaxRatio). */
+export function memoryForPageCache(config: MessageStoreConfig): number {
+  return TOTAL_PHYSICAL_MEMORY_SIZE * (config.accessMessageInMemoryMaxRatio / 100);
 }
 
 /** DefaultMessageStore.isTheBatchFull, plus the caller's own byte limit. */
@@ -74,6 +77,7 @@ async function readMessages(
   commitLog: CommitLog,
   sel: Selected[],
   total: number,
+  hotFrom: number,
 ): Promise<(Buffer | undefined)[]> {
   const out = Buffer.allocUnsafe(total);
   const views: (Buffer | undefined)[] = new Array(sel.length);
@@ -105,30 +109,28 @@ async function readMessages(
     outPos = pos;
     const start = first.offsetPy;
     const span = end - start;
-    if (contiguous) {
-      reads.push(
-        commitLog.readInto(start, out, base, span).then((ok) => {
-          if (!ok) for (let k = from; k < to; k++) views[k] = undefined;
-        }),
-      );
-    } else {
-      const scratch = takeScratch(span);
-      reads.push(
-        commitLog.readInto(start, scratch, 0, span).then((ok) => {
-          let p = base;
-          for (let k = from; k < to; k++) {
-            const s = sel[k]!;
-            if (ok) scratch.copy(out, p, s.offsetPy - start, s.offsetPy - start + s.sizePy);
-            else views[k] = undefined;
-            p += s.sizePy;
-          }
-          giveScratch(scratch);
-        }),
-      );
-    }
+    const scratch = contiguous ? out : takeScratch(span);
+    const scatter = (ok: boolean): void => {
+      if (contiguous) {
+        if (!ok) for (let k = from; k < to; k++) views[k] = undefined;
+        return;
+      }
+      let p = base;
+      for (let k = from; k < to; k++) {
+        const s = sel[k]!;
+        if (ok) scratch.copy(out, p, s.offsetPy - start, s.offsetPy - start + s.sizePy);
+        else views[k] = undefined;
+        p += s.sizePy;
+      }
+      giveScratch(scratch);
+    };
+    // recent bytes are in the page cache: a synchronous copy costs less than a trip to the libuv
+    // pool; older ones (RocketMQ's "in disk" region) are read off the event loop
+    if (start >= hotFrom) scatter(commitLog.readIntoSync(start, scratch, contiguous ? base : 0, span));
+    else reads.push(commitLog.readInto(start, scratch, contiguous ? base : 0, span).then(scatter));
     i = j;
   }
-  await Promise.all(reads);
+  if (reads.length > 0) await Promise.all(reads);
   return views;
 }
 
@@ -205,7 +207,7 @@ export async function getMessage(
   const wanted = Math.min(maxFilterEntries, Math.max(maxMsgNums, c.maxTransferCountOnMessageInMemory));
   // as getIndexBuffer, one call never reads past the end of the ConsumeQueue file holding `offset`
   let asked = filter ? maxFilterEntries : wanted;
-  let entries = await cq.readEntries(offset, asked);
+  let entries = cq.readEntries(offset, asked);
   if (!entries) {
     result.status = 'OFFSET_FOUND_NULL';
     result.nextBeginOffset = correct(offset, cq.rollNextFile(offset));
@@ -252,13 +254,13 @@ export async function getMessage(
     }
     if (scanned >= maxFilterEntries || entries.length < asked * CQ_STORE_UNIT_SIZE) break;
     asked = Math.min(wanted, maxFilterEntries - scanned);
-    const more = await cq.readEntries(offset + scanned, asked);
+    const more = cq.readEntries(offset + scanned, asked);
     if (!more || more.length === 0) break;
     entries = more;
   }
 
   if (selected.length > 0) {
-    const views = await readMessages(ctx.commitLog, selected, selectedBytes);
+    const views = await readMessages(ctx.commitLog, selected, selectedBytes, maxOffsetPy - memory);
     let found = false;
     for (let k = 0; k < selected.length; k++) {
       const v = views[k];

@@ -31,6 +31,7 @@ export class MappedFileQueue {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
+    for (const n of names) if (n.endsWith('.tmp')) fs.rmSync(join(this.storePath, n), { force: true }); // creation cut short
     names = names.filter((n) => /^\d{20}$/.test(n)).sort();
     for (const name of names) {
       const mf = MappedFile.open(join(this.storePath, name), this.mappedFileSize);

@@ -1,8 +1,18 @@
 import * as fs from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { StoreError } from './store-error.js';
 
 export const OS_PAGE_SIZE = 4096;
+
+/** Makes a folder's entries (new or renamed files) durable. */
+export function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, fs.constants.O_RDONLY);
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 /** RocketMQ's file names: the start offset, 20 digits, zero padded (UtilAll.offset2FileName). */
 export function offset2FileName(offset: number): string {
@@ -39,15 +49,28 @@ export class MappedFile {
     public lastModifiedTimestamp: number,
   ) {}
 
-  /** Creates (or reuses, when already of the right size) a file preallocated sparsely to `fileSize`. */
+  /**
+   * Creates a file preallocated sparsely to `fileSize` (or reuses one of that size). It is sized under
+   * a temporary name and renamed, and the folder is fsynced, so that a crash never leaves a short file
+   * under a store name and a file holding acknowledged data never loses its name.
+   */
   static create(path: string, fileFromOffset: number, fileSize: number, now: number): MappedFile {
-    const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    let fd: number;
     try {
-      const st = fs.fstatSync(fd);
-      if (st.size !== fileSize) fs.ftruncateSync(fd, fileSize);
+      fd = fs.openSync(path, fs.constants.O_RDWR);
+      if (fs.fstatSync(fd).size !== fileSize) fs.ftruncateSync(fd, fileSize);
     } catch (err) {
-      fs.closeSync(fd);
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const tmp = `${path}.tmp`;
+      fd = fs.openSync(tmp, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o644);
+      try {
+        fs.ftruncateSync(fd, fileSize);
+        fs.renameSync(tmp, path);
+        fsyncDir(dirname(path));
+      } catch (err2) {
+        fs.closeSync(fd);
+        throw err2;
+      }
     }
     return new MappedFile(path, fileFromOffset, fileSize, fd, now);
   }

@@ -94,3 +94,15 @@ export class ManualClock {
   }
   clearTimeout(): void {}
 }
+
+/** The store of the crash test: SYNC_FLUSH, files small enough to roll over within a round. */
+export function crashTestConfig(root: string): MessageStoreConfig {
+  return tinyConfig(root, {
+    flushDiskType: 'SYNC_FLUSH',
+    mappedFileSizeCommitLog: 256 * 1024,
+    mappedFileSizeConsumeQueue: 50 * CQ_STORE_UNIT_SIZE,
+    maxHashSlotNum: 256,
+    maxIndexNum: 2000,
+    maxMessageSize: 8192,
+  });
+}
