@@ -132,6 +132,7 @@ export class LitePullConsumer implements MQConsumerInner {
     this.rebalance = new RebalanceImpl(
       this.group,
       this.messageModel,
+      this.consumeType,
       resolveAllocateStrategy(o.allocateMessageQueueStrategy),
       instance,
       {

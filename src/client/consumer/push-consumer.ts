@@ -155,6 +155,7 @@ export class PushConsumer implements MQConsumerInner {
     const rebalance = new RebalanceImpl(
       this.group,
       this.messageModel,
+      this.consumeType,
       resolveAllocateStrategy(o.allocateMessageQueueStrategy),
       instance,
       {
@@ -360,10 +361,8 @@ export class PushConsumer implements MQConsumerInner {
   private async removeUnnecessaryMessageQueue(mq: MessageQueue, pq: ProcessQueue): Promise<boolean> {
     await pq.waitDrained(this.o.awaitTerminationMillisWhenShutdown ?? 5000);
     pq.released = true;
-    if (this.messageModel === 'CLUSTERING') {
-      await this.offsetStore!.persist(mq);
-      this.offsetStore!.removeOffset(mq);
-    }
+    await this.offsetStore!.persist(mq);
+    this.offsetStore!.removeOffset(mq);
     return true;
   }
 

@@ -1,6 +1,6 @@
 import { componentLogger } from '../../common/logger.js';
 import type { SubscriptionData } from '../../remoting/protocol/body/heartbeat-data.js';
-import type { MessageModel } from '../impl/mq-client-inner.js';
+import type { ConsumeType, MessageModel } from '../impl/mq-client-inner.js';
 import type { MQClientInstance } from '../impl/mq-client-instance.js';
 import { compareMessageQueue, type MessageQueue, messageQueueKey } from '../message-queue.js';
 import type { AllocateMessageQueueStrategy } from '../rebalance/allocate-message-queue-strategy.js';
@@ -40,6 +40,7 @@ export class RebalanceImpl {
   constructor(
     private readonly group: string,
     private readonly messageModel: MessageModel,
+    private readonly consumeType: ConsumeType,
     readonly strategy: AllocateMessageQueueStrategy,
     private readonly instance: MQClientInstance,
     private readonly hooks: RebalanceHooks,
@@ -112,7 +113,10 @@ export class RebalanceImpl {
     const releases: Promise<void>[] = [];
     for (const [key, { mq, pq }] of this.processQueueTable) {
       if (mq.topic !== topic) continue;
-      if (!wanted.has(key) || pq.isPullExpired()) {
+      // a push consumer's pull loop silent for 2 minutes is stuck: start the queue afresh. A lite pull
+      // consumer's loop is paused by the application not polling, which is not a fault
+      // (RebalanceImpl checks expiry only for CONSUME_PASSIVELY)
+      if (!wanted.has(key) || (this.consumeType === 'CONSUME_PASSIVELY' && pq.isPullExpired())) {
         pq.dropped = true;
         releases.push(
           this.hooks.removeUnnecessaryMessageQueue(mq, pq).then((removed) => {
