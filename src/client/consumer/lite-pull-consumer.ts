@@ -325,6 +325,9 @@ export class LitePullConsumer implements MQConsumerInner {
         const done = (): void => {
           clearTimeout(timer);
           opts.signal?.removeEventListener('abort', done);
+          // an idle consumer polls forever: do not let waiters of past polls pile up
+          const i = this.pollWaiters.indexOf(done);
+          if (i >= 0) this.pollWaiters.splice(i, 1);
           resolve();
         };
         const timer = setTimeout(done, left);
