@@ -218,14 +218,18 @@ export class SelectorLexer {
   private string(start: number): Token {
     const s = this.src;
     let i = start + 1;
+    // Every quote may close the literal; '' also continues it. The longest match wins, so when the
+    // text runs out inside an escape ('it''s''x) the literal is the longest one that did close.
+    let lastEnd = -1;
     for (;;) {
       const q = s.indexOf("'", i);
-      if (q < 0) throw this.lexicalError(start, 'Lexical error: unterminated string literal');
-      if (s.charCodeAt(q + 1) === 0x27) {
-        i = q + 2;
-        continue;
+      if (q < 0) {
+        if (lastEnd < 0) throw this.lexicalError(start, 'Lexical error: unterminated string literal');
+        return this.take(TokenKind.STRING_LITERAL, lastEnd);
       }
-      return this.take(TokenKind.STRING_LITERAL, q + 1);
+      if (s.charCodeAt(q + 1) !== 0x27) return this.take(TokenKind.STRING_LITERAL, q + 1);
+      lastEnd = q + 1;
+      i = q + 2;
     }
   }
 

@@ -11,9 +11,10 @@ export class SqlFilterError extends Error {
   readonly line: number;
   readonly column: number;
 
-  constructor(detail: string, source: string, position: number) {
+  /** `detail` is followed by the position, then by `hint` (what was expected) when there is one. */
+  constructor(detail: string, source: string, position: number, hint?: string) {
     const { line, column } = lineColumn(source, position);
-    super(`${detail} at line ${line}, column ${column}`);
+    super(`${detail} at line ${line}, column ${column}${hint ? `. ${hint}` : ''}`);
     this.position = position;
     this.line = line;
     this.column = column;
