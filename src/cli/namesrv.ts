@@ -59,6 +59,8 @@ export function registerNamesrvCommand(program: Command): void {
         process.stderr.write(`cometmq namesrv: warning: ${m}\n`),
       );
       const controller = new NamesrvController(config);
+      // Before the ready line: whoever reads it may signal us at once.
+      installShutdown(controller);
       await controller.start();
       // Test helpers and scripts read the chosen port from the first line and wait for the second
       // (RocketMQ's NamesrvStartup prints the same boot line); keep both shapes.
@@ -66,7 +68,6 @@ export function registerNamesrvCommand(program: Command): void {
         `NameServer listening on ${config.bindAddress}:${controller.port}\n` +
           'The Name Server boot success. serializeType=JSON\n',
       );
-      installShutdown(controller);
     });
 }
 
