@@ -1,4 +1,7 @@
 /** `cometmq produce` and `cometmq consume` against real servers (run in-process through their entry functions). */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFrom, runConsume } from '../../src/cli/consume.js';
@@ -6,6 +9,38 @@ import { runProduce } from '../../src/cli/produce.js';
 import { type StartedCluster, startCluster, testTargets } from '../helpers/mq-cluster.js';
 
 const targets = testTargets();
+const MAIN = join(resolve(import.meta.dirname, '../..'), 'dist/src/cli/main.js');
+
+/** Runs the built `cometmq` binary with `input` on stdin; bounded by `timeoutMs`. */
+function cometmq(
+  args: string[],
+  input: string,
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, COMETMQ_LOG_LEVEL: 'warn' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`cometmq ${args.join(' ')} timed out: ${stdout} ${stderr}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
 
 describe('consume --from', () => {
   it('parses first, last and timestamps', () => {
@@ -89,5 +124,43 @@ describe.skipIf(targets.length === 0)('cometmq produce / consume', () => {
           ),
         ).toBe(true);
       }, 60_000);
+
+      it.skipIf(!existsSync(MAIN))(
+        'the built binary: produce from stdin, consume --json --count',
+        async () => {
+          const p = await cometmq(
+            ['produce', '-t', 'CliBin', '-n', cluster.namesrvAddr, '--tags', 'X'],
+            'first\nsecond\n',
+            30_000,
+          );
+          expect(p.code).toBe(0);
+          expect(p.stdout.trim().split('\n').length).toBe(2);
+          const c = await cometmq(
+            [
+              'consume',
+              '-t',
+              'CliBin',
+              '-g',
+              'CliBinG',
+              '-n',
+              cluster.namesrvAddr,
+              '--from',
+              'first',
+              '--json',
+              '--count',
+              '2',
+            ],
+            '',
+            30_000,
+          );
+          expect(c.code).toBe(0);
+          const bodies = c.stdout
+            .trim()
+            .split('\n')
+            .map((l) => (JSON.parse(l) as { body: string; tags: string }).body);
+          expect(bodies.sort()).toEqual(['first', 'second']);
+        },
+        60_000,
+      );
     });
 });
