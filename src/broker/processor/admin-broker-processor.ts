@@ -173,7 +173,8 @@ export class AdminBrokerProcessor {
     });
     this.ctx.topicConfigManager.updateTopicConfig(tc);
     this.ctx.registerBrokerAll();
-    return request.createResponse(ResponseCode.SUCCESS, null);
+    // 4.9.8 sets the code but never clears createResponseCommand's placeholder remark
+    return request.createResponse(ResponseCode.SUCCESS, 'not set any response code');
   }
 
   private async deleteTopic(request: RemotingCommand): Promise<RemotingCommand> {

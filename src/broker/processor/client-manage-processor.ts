@@ -1,6 +1,8 @@
+import { parseLenientJson } from '../../common/lenient-json.js';
 import { componentLogger } from '../../common/logger.js';
 import { MixAll, PermName } from '../../common/message-const.js';
-import { decodeHeartbeatData } from '../../remoting/protocol/body/heartbeat-data.js';
+import { decodeHeartbeatData, decodeSubscriptionData } from '../../remoting/protocol/body/heartbeat-data.js';
+import { asObject } from '../../remoting/protocol/body/json-fields.js';
 import { decodeUnregisterClientRequestHeader } from '../../remoting/protocol/header/unregister-client-request-header.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
@@ -22,10 +24,35 @@ export class ClientManageProcessor {
       case RequestCode.UNREGISTER_CLIENT:
         return this.unregisterClient(request, channel);
       default:
-        // CHECK_CLIENT_CONFIG: only TAG filtering is supported unless enablePropertyFilter
-        return request.createResponse(ResponseCode.SUCCESS, null);
+        return this.checkClientConfig(request);
     }
   };
+
+  /**
+   * CHECK_CLIENT_CONFIG (CheckClientRequestBody): TAG subscriptions are always fine; others need
+   * enablePropertyFilter. Without a body 4.9.8 fails with a NullPointerException; this answers the same
+   * SYSTEM_ERROR with a readable remark. Compiling SQL92 expressions is left to the SQL92 filter.
+   */
+  private checkClientConfig(request: RemotingCommand): RemotingCommand {
+    if (!request.body || request.body.length === 0) {
+      return request.createResponse(
+        ResponseCode.SYSTEM_ERROR,
+        'CHECK_CLIENT_CONFIG without a CheckClientRequestBody',
+      );
+    }
+    const o = asObject(parseLenientJson(request.body), 'checkClientRequestBody');
+    const sub =
+      o.subscriptionData === undefined || o.subscriptionData === null
+        ? undefined
+        : decodeSubscriptionData(o.subscriptionData);
+    if (sub && sub.expressionType !== 'TAG' && !this.ctx.brokerConfig.enablePropertyFilter) {
+      return request.createResponse(
+        ResponseCode.SYSTEM_ERROR,
+        `The broker does not support consumer to filter message by ${sub.expressionType}`,
+      );
+    }
+    return request.createResponse(ResponseCode.SUCCESS, null);
+  }
 
   private channelInfo(
     request: RemotingCommand,
