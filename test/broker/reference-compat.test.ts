@@ -5,6 +5,7 @@
  * their requests are not sent here. Skipped without the reference distribution.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeBatchMessages } from '../../src/common/message-decoder.js';
 import { encodeProperties } from '../../src/common/message-properties.js';
 import { RemotingClient } from '../../src/remoting/remoting-client.js';
 import { type ExtFieldValue, RemotingCommand } from '../../src/remoting/remoting-command.js';
@@ -156,6 +157,15 @@ const steps: Step[] = [
       unitMode: false,
     },
     body: Buffer.from('v1'),
+    values: ['queueId', 'queueOffset'],
+  },
+  {
+    label: 'send batch',
+    code: RC.SEND_BATCH_MESSAGE,
+    ext: { ...v2(T, 2), m: true },
+    body: encodeBatchMessages(
+      [0, 1, 2].map((i) => ({ flag: 0, body: Buffer.from(`b${i}`), properties: { TAGS: 'TagB' } })),
+    ),
     values: ['queueId', 'queueOffset'],
   },
   { label: 'send to a bad queue id', code: RC.SEND_MESSAGE_V2, ext: v2(T, 9), body: Buffer.from('x') },
@@ -330,6 +340,26 @@ const steps: Step[] = [
     body: Buffer.from('brokerConfigPath=/tmp/x\n'),
   },
   { label: 'delete a system topic', code: RC.DELETE_TOPIC_IN_BROKER, ext: { topic: 'SCHEDULE_TOPIC_XXXX' } },
+  { label: 'all topic config', code: RC.GET_ALL_TOPIC_CONFIG, bodyKeys: true },
+  { label: 'all consumer offsets', code: RC.GET_ALL_CONSUMER_OFFSET, bodyKeys: true },
+  {
+    label: 'create subscription group',
+    code: RC.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+    body: Buffer.from(
+      JSON.stringify({
+        groupName: 'G_SUB',
+        consumeEnable: true,
+        consumeFromMinEnable: true,
+        consumeBroadcastEnable: true,
+        retryQueueNums: 1,
+        retryMaxTimes: 3,
+        brokerId: 0,
+        whichBrokerWhenConsumeSlowly: 1,
+        notifyConsumerIdsChangedEnable: true,
+      }),
+    ),
+  },
+  { label: 'all subscription groups', code: RC.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, bodyKeys: true },
   { label: 'delete subscription group', code: RC.DELETE_SUBSCRIPTIONGROUP, ext: { groupName: 'G_COMPAT' } },
   {
     label: 'send back at a bad offset',
