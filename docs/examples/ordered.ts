@@ -4,6 +4,7 @@ import { Message, type MessageQueue, Producer } from '../../src/index.js';
 export async function main(namesrvAddr: string): Promise<Map<string, MessageQueue[]>> {
   const producer = new Producer({ group: 'OrderProducer', namesrvAddr });
   await producer.start();
+  // #region ordered
   // a selector maps the same argument to the same queue (selectMessageQueueByHash does this too)
   const byOrderId = (mqs: MessageQueue[], _msg: Message, orderId: number): MessageQueue =>
     mqs[orderId % mqs.length]!;
@@ -20,6 +21,7 @@ export async function main(namesrvAddr: string): Promise<Map<string, MessageQueu
       queues.set(`order-${orderId}`, list);
     }
   }
+  // #endregion ordered
   await producer.shutdown();
   return queues;
 }

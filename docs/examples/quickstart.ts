@@ -2,6 +2,8 @@
 import { LitePullConsumer, Message, type MessageExt, Producer, PushConsumer } from '../../src/index.js';
 
 export async function main(namesrvAddr: string): Promise<{ pushed: string[]; pulled: MessageExt[] }> {
+  const pushed: string[] = [];
+  // #region quickstart
   const producer = new Producer({ group: 'G', namesrvAddr });
   await producer.start();
   const r = await producer.send(
@@ -9,7 +11,6 @@ export async function main(namesrvAddr: string): Promise<{ pushed: string[]; pul
   );
   console.log(r.status, r.msgId, r.messageQueue, r.queueOffset); // SEND_OK ...
 
-  const pushed: string[] = [];
   const consumer = new PushConsumer({
     group: 'CG',
     namesrvAddr,
@@ -30,12 +31,14 @@ export async function main(namesrvAddr: string): Promise<{ pushed: string[]; pul
   });
   pull.subscribe('T', '*');
   await pull.start();
-  const pulled: MessageExt[] = [];
+  const batch = await pull.poll(1000); // MessageExt[]: msg.keys, msg.tags, msg.body (Buffer), msg.properties ...
+  // #endregion quickstart
+  const pulled: MessageExt[] = [...batch];
   for (let i = 0; i < 20 && pulled.length === 0; i++) pulled.push(...(await pull.poll(1000)));
-  for (const msg of pulled) console.log(msg.keys, msg.tags, msg.body.toString(), msg.properties.a);
-
   for (let i = 0; i < 100 && pushed.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  // #region shutdown
   await Promise.all([producer.shutdown(), consumer.shutdown(), pull.shutdown()]);
+  // #endregion shutdown
   return { pushed, pulled };
 }
 

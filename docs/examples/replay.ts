@@ -12,6 +12,7 @@ export async function main(namesrvAddr: string): Promise<string[]> {
   await producer.send(new Message({ topic: 'Replay', body: 'new 2' }));
   await producer.shutdown();
 
+  // #region replay
   const consumer = new LitePullConsumer({ group: 'ReplayGroup', namesrvAddr, autoCommit: false });
   await consumer.start();
   const [mq] = await consumer.fetchMessageQueues('Replay');
@@ -26,6 +27,7 @@ export async function main(namesrvAddr: string): Promise<string[]> {
     }
   }
   if (next >= 0) await consumer.commit(mq!, next); // the group resumes after what we read
+  // #endregion replay
   await consumer.shutdown();
   return bodies;
 }
