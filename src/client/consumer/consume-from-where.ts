@@ -1,4 +1,5 @@
 import { MixAll } from '../../common/message-const.js';
+import { MQClientError } from '../errors.js';
 import type { ConsumeFromWhere } from '../impl/mq-client-inner.js';
 import type { MQClientInstance } from '../impl/mq-client-instance.js';
 import type { MessageQueue } from '../message-queue.js';
@@ -8,7 +9,7 @@ import type { OffsetStore } from './offset-store.js';
 export function parseConsumeTimestamp(ts: string | number): number {
   if (typeof ts === 'number') return ts;
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(ts);
-  if (!m) throw new Error(`consumeTimestamp must be yyyyMMddHHmmss, got ${ts}`);
+  if (!m) throw new MQClientError(`consumeTimestamp must be yyyyMMddHHmmss, got ${ts}`);
   return new Date(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!).getTime();
 }
 
@@ -25,7 +26,7 @@ export function brokerOffsetLookup(instance: MQClientInstance): QueueOffsetLooku
       await instance.updateTopicRouteInfoFromNameServer(mq.topic);
       addr = instance.findBrokerAddressInPublish(mq.brokerName);
     }
-    if (!addr) throw new Error(`The broker[${mq.brokerName}] not exist`);
+    if (!addr) throw new MQClientError(`The broker[${mq.brokerName}] not exist`);
     return addr;
   };
   const timeout = instance.config.requestTimeoutMs;

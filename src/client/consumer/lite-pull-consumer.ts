@@ -82,6 +82,7 @@ export class LitePullConsumer implements MQConsumerInner {
   private pullAPI: PullAPIWrapper | undefined;
   private lastAutoCommit = Date.now();
   private assigning: Promise<void> = Promise.resolve();
+  private consumeTimestamp = 0;
   private state: 'CREATE_JUST' | 'RUNNING' | 'SHUTDOWN_ALREADY' = 'CREATE_JUST';
 
   constructor(options: LitePullConsumerOptions) {
@@ -119,6 +120,7 @@ export class LitePullConsumer implements MQConsumerInner {
     if (this.state !== 'CREATE_JUST')
       throw new MQClientError(`The LitePullConsumer service state not OK, ${this.state}`);
     const o = this.o;
+    this.consumeTimestamp = parseConsumeTimestamp(o.consumeTimestamp ?? Date.now() - 30 * 60_000);
     const instance = getOrCreateMQClientInstance(o);
     this.offsetStore =
       this.messageModel === 'BROADCASTING'
@@ -170,7 +172,7 @@ export class LitePullConsumer implements MQConsumerInner {
     return computePullFromWhere(
       mq,
       this.consumeFromWhere,
-      parseConsumeTimestamp(this.o.consumeTimestamp ?? Date.now() - 30 * 60_000),
+      this.consumeTimestamp,
       this.offsetStore!,
       brokerOffsetLookup(this.instance!),
     );

@@ -151,6 +151,8 @@ export class PushConsumer implements MQConsumerInner {
     if (!this.listener)
       throw new MQClientError('messageListener is null, call registerMessageListener first');
     const o = this.o;
+    // fixed at start, as DefaultMQPushConsumer's consumeTimestamp is fixed at construction
+    const consumeTimestamp = parseConsumeTimestamp(o.consumeTimestamp ?? Date.now() - 30 * 60_000);
     const instance = getOrCreateMQClientInstance(o);
     const rebalance = new RebalanceImpl(
       this.group,
@@ -164,7 +166,7 @@ export class PushConsumer implements MQConsumerInner {
           computePullFromWhere(
             mq,
             this.consumeFromWhere,
-            parseConsumeTimestamp(o.consumeTimestamp ?? Date.now() - 30 * 60_000),
+            consumeTimestamp,
             this.offsetStore!,
             brokerOffsetLookup(instance),
           ),
