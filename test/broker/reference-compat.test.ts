@@ -27,6 +27,8 @@ interface Step {
   values?: string[];
   /** compare the body as JSON (key sets of its top-level object) */
   bodyKeys?: boolean;
+  /** the body is compared as parsed JSON */
+  bodyText?: boolean;
   /** only the response code is compared (remarks differ on purpose: docs/compatibility.md) */
   codeOnly?: boolean;
 }
@@ -360,6 +362,56 @@ const steps: Step[] = [
     ),
   },
   { label: 'all subscription groups', code: RC.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, bodyKeys: true },
+  {
+    label: 'lock queues',
+    code: RC.LOCK_BATCH_MQ,
+    body: Buffer.from(
+      JSON.stringify({
+        consumerGroup: 'G_LOCK',
+        clientId: 'c1',
+        mqSet: [
+          { topic: T, brokerName: 'broker-a', queueId: 0 },
+          { topic: T, brokerName: 'broker-a', queueId: 1 },
+        ],
+      }),
+    ),
+    bodyKeys: true,
+  },
+  {
+    label: 'lock queues held by another client',
+    code: RC.LOCK_BATCH_MQ,
+    body: Buffer.from(
+      JSON.stringify({
+        consumerGroup: 'G_LOCK',
+        clientId: 'c2',
+        mqSet: [{ topic: T, brokerName: 'broker-a', queueId: 0 }],
+      }),
+    ),
+    bodyKeys: true,
+  },
+  {
+    label: 'unlock queues',
+    code: RC.UNLOCK_BATCH_MQ,
+    body: Buffer.from(
+      JSON.stringify({
+        consumerGroup: 'G_LOCK',
+        clientId: 'c1',
+        mqSet: [{ topic: T, brokerName: 'broker-a', queueId: 0 }],
+      }),
+    ),
+  },
+  {
+    label: 'lock an unlocked queue',
+    code: RC.LOCK_BATCH_MQ,
+    body: Buffer.from(
+      JSON.stringify({
+        consumerGroup: 'G_LOCK',
+        clientId: 'c2',
+        mqSet: [{ topic: T, brokerName: 'broker-a', queueId: 0 }],
+      }),
+    ),
+    bodyText: true,
+  },
   { label: 'delete subscription group', code: RC.DELETE_SUBSCRIPTIONGROUP, ext: { groupName: 'G_COMPAT' } },
   {
     label: 'send back at a bad offset',
@@ -415,6 +467,20 @@ interface Answer {
   extKeys: string[];
   values: Record<string, string | undefined>;
   bodyKeys?: string[];
+  body?: unknown;
+}
+
+/** fastjson writes bean fields in alphabetical order; compare JSON bodies up to key order. */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
 }
 
 function normalise(remark: string | null, addrs: string[]): string | null {
@@ -434,6 +500,7 @@ async function run(client: RemotingClient, addr: string, nsAddr: string): Promis
       extKeys: Object.keys(r.extFields).sort(),
       values: Object.fromEntries((s.values ?? []).map((k) => [k, r.extFields[k]])),
     };
+    if (s.bodyText) a.body = r.body ? sortKeys(JSON.parse(r.body.toString())) : null;
     if (s.bodyKeys) {
       const body = r.body?.toString() ?? '';
       a.bodyKeys = [...body.matchAll(/"([A-Za-z]+)":/g)]

@@ -2,6 +2,7 @@ import { applyConfig, ConfigError, configToProperties } from '../../common/confi
 import { componentLogger } from '../../common/logger.js';
 import { TopicValidator } from '../../common/message-const.js';
 import { formatPropertiesText, parsePropertiesText } from '../../common/properties-file.js';
+import { RemotingCommandError } from '../../remoting/custom-header.js';
 import {
   type Connection,
   encodeConsumerConnection,
@@ -9,6 +10,10 @@ import {
 } from '../../remoting/protocol/body/connection.js';
 import { encodeConsumeStats, type OffsetWrapper } from '../../remoting/protocol/body/consume-stats.js';
 import { encodeKVTable } from '../../remoting/protocol/body/kv-table.js';
+import {
+  decodeLockBatchRequestBody,
+  encodeLockBatchResponseBody,
+} from '../../remoting/protocol/body/lock-batch-body.js';
 import type { MessageQueue } from '../../remoting/protocol/body/message-queue.js';
 import { encodeResetOffsetBody } from '../../remoting/protocol/body/reset-offset-body.js';
 import { decodeSubscriptionGroupConfig } from '../../remoting/protocol/body/subscription-group-config.js';
@@ -35,6 +40,7 @@ import { ResponseCode } from '../../remoting/response-code.js';
 import { FIXED_BROKER_KEYS } from '../broker-config.js';
 import type { BrokerContext } from '../broker-context.js';
 import type { ClientChannelInfo } from '../client/client-channel-info.js';
+import { RebalanceLockManager } from '../client/rebalance-lock-manager.js';
 import { newTopicConfig, nextDataVersion } from '../topic/topic-config-manager.js';
 import { type BrokerStats, brokerRuntimeInfo } from './broker-runtime-info.js';
 
@@ -52,6 +58,7 @@ type Handler = (
 export class AdminBrokerProcessor {
   private readonly handlers = new Map<number, Handler>();
   private configVersion = { timestamp: Date.now(), counter: 0 };
+  private readonly lockManager = new RebalanceLockManager();
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -102,6 +109,21 @@ export class AdminBrokerProcessor {
         Buffer.from(this.ctx.consumerOffsetManager.encode()),
       ),
     );
+    h.set(R.LOCK_BATCH_MQ, (r) => {
+      const b = decodeLockBatchRequestBody(this.requireBody(r));
+      const locked = this.lockManager.tryLockBatch(b.consumerGroup, b.mqSet, b.clientId);
+      return r.createResponse(
+        ResponseCode.SUCCESS,
+        null,
+        undefined,
+        encodeLockBatchResponseBody({ lockOKMQSet: locked }),
+      );
+    });
+    h.set(R.UNLOCK_BATCH_MQ, (r) => {
+      const b = decodeLockBatchRequestBody(this.requireBody(r));
+      this.lockManager.unlockBatch(b.consumerGroup, b.mqSet, b.clientId);
+      return r.createResponse(ResponseCode.SUCCESS, null);
+    });
     h.set(R.GET_MAX_OFFSET, (r) => {
       const q = decodeGetMaxOffsetRequestHeader(r.extFields);
       return r.createResponse(ResponseCode.SUCCESS, null, {
@@ -124,6 +146,11 @@ export class AdminBrokerProcessor {
       const timestamp = await this.ctx.messageStore.getEarliestMessageTime(q.topic, q.queueId);
       return r.createResponse(ResponseCode.SUCCESS, null, { timestamp });
     });
+  }
+
+  private requireBody(r: RemotingCommand): Buffer {
+    if (!r.body || r.body.length === 0) throw new RemotingCommandError(`request ${r.code} needs a body`);
+    return r.body;
   }
 
   get codes(): number[] {
