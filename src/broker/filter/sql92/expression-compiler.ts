@@ -16,13 +16,14 @@ import {
   COMPARE_ERROR,
   compareJavaValues,
   compareLong,
+  compareStringWithNumber,
   EVAL_ERROR,
   type EvalResult,
   JavaNumber,
   type JavaValue,
   NumberKind,
 } from './java-values.js';
-import { type CompareNode, CompareOp, type SelectorNode } from './selector-ast.js';
+import { type CompareNode, CompareOp, type LogicNode, type SelectorNode } from './selector-ast.js';
 
 /** Message properties by name; a missing name, or one that is not an own string, is Java's null. */
 export type MessageProperties = Readonly<Record<string, string | undefined>>;
@@ -53,12 +54,6 @@ function mirror(mask: number): number {
   return ((mask & 1) << 2) | (mask & 2) | ((mask >> 2) & 1);
 }
 
-/** The last property string converted for one (property, conversion) pair, shared by the nodes. */
-interface ParseSlot {
-  s: string | undefined;
-  v: number | bigint | undefined;
-}
-
 const NOT_CONSTANT: unique symbol = Symbol('not-constant');
 
 /**
@@ -75,8 +70,6 @@ function constantOf(n: SelectorNode): JavaValue | typeof NOT_CONSTANT {
 }
 
 export class ExpressionCompiler {
-  private readonly slots = new Map<string, ParseSlot>();
-
   compile(root: SelectorNode): BooleanFn {
     return this.bool(root);
   }
@@ -100,9 +93,9 @@ export class ExpressionCompiler {
         };
       }
       case 'and':
-        return this.and(n.operands.map((o) => this.bool(o)));
+        return (n.between && this.between(n)) || this.and(n.operands.map((o) => this.bool(o)));
       case 'or':
-        return this.or(n.operands.map((o) => this.bool(o)));
+        return (n.between && this.between(n)) || this.or(n.operands.map((o) => this.bool(o)));
       case 'in': {
         const name = n.operand.name;
         const set = new Set(n.values);
@@ -230,21 +223,17 @@ export class ExpressionCompiler {
     return this.propertyVsNumber(name, c, mask, nullResult);
   }
 
-  /** The property converted as the literal's type demands (Integer/Long/Double.valueOf), compared. */
+  /**
+   * The property converted as the literal's type demands (Integer/Long/Double.valueOf), compared.
+   * (Remembering the last conversion per property was measured: slower than converting again.)
+   */
   private propertyVsNumber(name: string, c: JavaNumber, mask: number, nullResult: Sql92Result): BooleanFn {
-    const slot = this.slot(c.kind, name);
     if (c.kind === NumberKind.INTEGER) {
       const k = c.value;
       return (p) => {
         const s = p[name];
         if (typeof s !== 'string') return nullResult;
-        let v: number | bigint | undefined;
-        if (s === slot.s) v = slot.v;
-        else {
-          v = parseJavaInt(s);
-          slot.s = s;
-          slot.v = v;
-        }
+        const v = parseJavaInt(s);
         if (v === undefined) return ERROR;
         return ((mask >> ((v < k ? -1 : v > k ? 1 : 0) + 1)) & 1) as Sql92Result;
       };
@@ -254,13 +243,7 @@ export class ExpressionCompiler {
       return (p) => {
         const s = p[name];
         if (typeof s !== 'string') return nullResult;
-        let v: number | bigint | undefined;
-        if (s === slot.s) v = slot.v;
-        else {
-          v = parseJavaLong(s);
-          slot.s = s;
-          slot.v = v;
-        }
+        const v = parseJavaLong(s);
         if (v === undefined) return ERROR;
         return ((mask >> (compareLong(v, k) + 1)) & 1) as Sql92Result;
       };
@@ -269,26 +252,47 @@ export class ExpressionCompiler {
     return (p) => {
       const s = p[name];
       if (typeof s !== 'string') return nullResult;
-      let v: number | bigint | undefined;
-      if (s === slot.s) v = slot.v;
-      else {
-        v = parseJavaDouble(s);
-        slot.s = s;
-        slot.v = v;
-      }
+      const v = parseJavaDouble(s);
       if (v === undefined) return ERROR;
-      return ((mask >> (compareJavaDouble(v as number, k) + 1)) & 1) as Sql92Result;
+      return ((mask >> (compareJavaDouble(v, k) + 1)) & 1) as Sql92Result;
     };
   }
 
-  private slot(kind: NumberKind, name: string): ParseSlot {
-    const key = `${kind}:${name}`;
-    let slot = this.slots.get(key);
-    if (slot === undefined) {
-      slot = { s: undefined, v: undefined };
-      this.slots.set(key, slot);
+  /**
+   * `property [NOT] BETWEEN number AND number` read and converted once. Same answers as the pair:
+   * absent is null for both halves; a failed conversion fails the first half; when the first half
+   * decides (>= false, or < true) the second is not evaluated, so it cannot fail.
+   */
+  private between(n: LogicNode): BooleanFn | undefined {
+    const [first, second] = n.operands as [SelectorNode, SelectorNode];
+    if (first.kind !== 'compare' || second.kind !== 'compare' || first.left.kind !== 'property')
+      return undefined;
+    const low = constantOf(first.right);
+    const high = constantOf(second.right);
+    if (!(low instanceof JavaNumber) || !(high instanceof JavaNumber)) return undefined;
+    const name = first.left.name;
+    const not = n.kind === 'or';
+    if (low.kind === NumberKind.INTEGER && high.kind === NumberKind.INTEGER) {
+      const lo = low.value;
+      const hi = high.value;
+      return (p) => {
+        const s = p[name];
+        if (typeof s !== 'string') return NULL;
+        const v = parseJavaInt(s);
+        if (v === undefined) return ERROR;
+        return (v >= lo && v <= hi) !== not ? TRUE : FALSE;
+      };
     }
-    return slot;
+    return (p) => {
+      const s = p[name];
+      if (typeof s !== 'string') return NULL;
+      const c1 = compareStringWithNumber(s, low);
+      if (c1 === COMPARE_ERROR) return ERROR;
+      if (c1 < 0) return not ? TRUE : FALSE;
+      const c2 = compareStringWithNumber(s, high);
+      if (c2 === COMPARE_ERROR) return ERROR;
+      return c2 <= 0 !== not ? TRUE : FALSE;
+    };
   }
 
   private value(n: SelectorNode): ValueFn {

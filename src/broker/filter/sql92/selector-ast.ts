@@ -55,6 +55,8 @@ export interface BooleanCastNode extends NodeBase {
 export interface LogicNode extends NodeBase {
   readonly kind: 'and' | 'or';
   readonly operands: readonly SelectorNode[];
+  /** built by BETWEEN (value >= low AND value <= high) or NOT BETWEEN (value < low OR value > high) */
+  readonly between: boolean;
 }
 
 /** ComparisonExpression: createEqual (also IS NULL, without its operand checks) and the four orders. */

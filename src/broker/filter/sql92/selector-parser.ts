@@ -187,6 +187,7 @@ export class SelectorParser {
         'or',
         this.createOrdering(CompareOp.LT, value, low),
         this.createOrdering(CompareOp.GT, value, high),
+        true,
       );
     }
     if (low.kind === 'constant' && high.kind === 'constant') {
@@ -212,6 +213,7 @@ export class SelectorParser {
       'and',
       this.createOrdering(CompareOp.GE, value, low),
       this.createOrdering(CompareOp.LE, value, high),
+      true,
     );
   }
 
@@ -342,17 +344,18 @@ export class SelectorParser {
     return this.compare(CompareOp.EQ, left, nullConstant);
   }
 
-  private logic(kind: 'and' | 'or', left: SelectorNode, right: SelectorNode): SelectorNode {
+  /** A BETWEEN pair stays a node of its own (not flattened) so that it compiles to one test. */
+  private logic(kind: 'and' | 'or', left: SelectorNode, right: SelectorNode, between = false): SelectorNode {
     const operands: SelectorNode[] = [];
     let depth = 0;
     for (const n of [left, right]) {
-      const flat = n.kind === kind ? n.operands : [n];
+      const flat = n.kind === kind && !n.between ? n.operands : [n];
       for (const o of flat) {
         operands.push(o);
         if (o.depth > depth) depth = o.depth;
       }
     }
-    return { kind, pos: left.pos, depth: this.depth(depth, left.pos), operands };
+    return { kind, pos: left.pos, depth: this.depth(depth, left.pos), operands, between };
   }
 
   /** createEqual: NULL literals cannot be compared, nor a TRUE/FALSE literal with another literal. */
