@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBenchCommand } from './bench.js';
 import { registerBrokerCommand } from './broker.js';
 import { registerConsumeCommand } from './consume.js';
 import { registerDevCommand } from './dev.js';
@@ -14,4 +15,5 @@ export const commands: RegisterCommand[] = [
   registerDevCommand,
   registerProduceCommand,
   registerConsumeCommand,
+  registerBenchCommand,
 ];

@@ -12,6 +12,7 @@ import {
 } from '../common/message-decoder.js';
 import { offsetToHex } from '../common/message-id.js';
 import { getPropertyFromString, putPropertyToString } from '../common/message-properties.js';
+import { CommitLogWriter } from './commit-log-writer.js';
 import type { MappedFile } from './mapped-file.js';
 import { MappedFileQueue } from './mapped-file-queue.js';
 import { type MessageStoreConfig, StorePath } from './message-store-config.js';
@@ -25,8 +26,11 @@ import { type Chunk, ChunkPool, WriteBatch } from './write-batch.js';
 
 /** A message must leave room for a blank entry (TOTALSIZE + MAGIC) at the end of its file. */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
-/** Batches are sealed at this size even within one event-loop turn, to bound a single write. */
-const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * A batch is sealed and its write started at this size even within one event-loop turn, so that the
+ * copy into the page cache (on the libuv pool) overlaps the encoding of what follows.
+ */
+const SEAL_BATCH_BYTES = 128 * 1024;
 const TWO_POW_32 = 0x1_0000_0000;
 const TRAN_MASK = MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
 const V6_FLAGS = MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
@@ -82,16 +86,13 @@ export class CommitLog {
   private wroteOffset = 0;
   private currentFile: MappedFile | undefined;
   private current: WriteBatch | undefined;
-  private readonly sealed: WriteBatch[] = [];
-  private writing: WriteBatch | undefined;
-  private writeStartedAt = 0;
+  private readonly writer: CommitLogWriter;
   private immediateScheduled = false;
   private readonly pool = new ChunkPool();
   private chunk: Chunk | undefined;
   private readonly storeHostHex: string;
   private readonly fileSize: number;
   private readonly syncFlush: boolean;
-  private drainWaiters: Array<() => void> = [];
   /** Store time of the last message whose bytes are written (for the checkpoint after a flush). */
   lastWrittenStoreTimestamp = 0;
 
@@ -102,6 +103,11 @@ export class CommitLog {
     );
     this.storeHostHex = host.storeHost.toString('hex').toUpperCase();
     this.syncFlush = host.config.flushDiskType === 'SYNC_FLUSH';
+    this.writer = new CommitLogWriter({
+      now: () => host.now(),
+      onWritten: (b) => this.onWritten(b),
+      onFailed: (bs, err) => this.onWriteFailed(bs, err),
+    });
   }
 
   load(): void {
@@ -138,11 +144,9 @@ export class CommitLog {
   }
 
   /** True while a write has been in flight longer than osPageCacheBusyTimeOutMills (isOSPageCacheBusy). */
-  isOSPageCacheBusy(): boolean {
-    return (
-      this.writeStartedAt > 0 &&
-      this.host.now() - this.writeStartedAt > this.host.config.osPageCacheBusyTimeOutMills
-    );
+  isOSPageCacheBusy(now = this.host.now()): boolean {
+    const started = this.writer.oldestWriteStartedAt();
+    return started > 0 && now - started > this.host.config.osPageCacheBusyTimeOutMills;
   }
 
   /** Bytes appended but not yet written. */
@@ -396,9 +400,8 @@ export class CommitLog {
   }
 
   private afterAppend(batch: WriteBatch): void {
-    if (batch.bytes >= MAX_BATCH_BYTES) {
+    if (batch.bytes >= SEAL_BATCH_BYTES) {
       this.seal();
-      this.kick();
     } else if (!this.immediateScheduled) {
       this.immediateScheduled = true;
       setImmediate(this.onImmediate);
@@ -408,33 +411,13 @@ export class CommitLog {
   private readonly onImmediate = (): void => {
     this.immediateScheduled = false;
     this.seal();
-    this.kick();
   };
 
   private seal(): void {
-    if (this.current && this.current.bytes > 0) this.sealed.push(this.current);
+    const batch = this.current;
     this.current = undefined;
     this.chunk = undefined;
-  }
-
-  private kick(): void {
-    if (this.writing) return;
-    const batch = this.sealed.shift();
-    if (!batch) {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const w of waiters) w();
-      return;
-    }
-    this.writing = batch;
-    this.writeStartedAt = this.host.now();
-    const writes: Promise<void>[] = [];
-    for (const s of batch.segments)
-      writes.push(s.file.write(s.chunk.buf, s.start, s.end - s.start, s.filePos));
-    Promise.all(writes).then(
-      () => this.onWritten(batch),
-      (err: unknown) => this.onWriteFailed(batch, err),
-    );
+    if (batch && batch.bytes > 0) this.writer.submit(batch);
   }
 
   private onWritten(batch: WriteBatch): void {
@@ -448,31 +431,26 @@ export class CommitLog {
     this.mappedFileQueue.committedWhere = batch.endOffset;
     if (batch.lastStoreTimestamp > 0) this.lastWrittenStoreTimestamp = batch.lastStoreTimestamp;
     for (const c of batch.chunks) this.pool.give(c);
-    this.writing = undefined;
-    this.writeStartedAt = 0;
-    this.kick(); // the next write overlaps this batch's dispatch
     this.host.onBatchWritten(batch);
   }
 
   /**
-   * A failed write fails this batch and everything appended after it, and hands their space and
+   * A failed write fails its batch and everything appended after it, and hands their space and
    * queue offsets out again: nothing after a hole may be acknowledged, since recovery stops at it.
    */
-  private onWriteFailed(batch: WriteBatch, err: unknown): void {
-    this.host.log.error({ err, offset: batch.startOffset }, 'CommitLog write failed');
-    const failedBatches = [batch, ...this.sealed.splice(0)];
+  private onWriteFailed(failedBatches: WriteBatch[], err: unknown): void {
+    const first = failedBatches[0]!;
+    this.host.log.error({ err, offset: first.startOffset }, 'CommitLog write failed');
     if (this.current) failedBatches.push(this.current);
     this.current = undefined;
     this.chunk = undefined;
-    this.writing = undefined;
-    this.writeStartedAt = 0;
-    this.wroteOffset = batch.startOffset;
+    this.wroteOffset = first.startOffset;
     for (const mf of this.mappedFileQueue.mappedFiles) {
       const end = mf.fileFromOffset + mf.wrotePosition;
-      if (end > batch.startOffset)
-        mf.wrotePosition = Math.max(mf.committedPosition, batch.startOffset - mf.fileFromOffset, 0);
+      if (end > first.startOffset)
+        mf.wrotePosition = Math.max(mf.committedPosition, first.startOffset - mf.fileFromOffset, 0);
     }
-    this.currentFile = this.mappedFileQueue.findMappedFileByOffset(batch.startOffset);
+    this.currentFile = this.mappedFileQueue.findMappedFileByOffset(first.startOffset);
     for (const b of failedBatches) {
       for (const r of b.requests) {
         const info = this.topicQueueTable.get(r.topic);
@@ -490,18 +468,12 @@ export class CommitLog {
       b.resolveAll();
       for (const c of b.chunks) this.pool.give(c);
     }
-    this.kick();
   }
 
   /** Resolves when every append so far is written (shutdown, tests). */
   waitWritten(): Promise<void> {
-    if (!this.current && !this.writing && this.sealed.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.drainWaiters.push(resolve);
-      if (this.immediateScheduled) return;
-      this.seal();
-      this.kick();
-    });
+    this.seal();
+    return this.writer.waitIdle();
   }
 
   /** `size` bytes at `offset`, or undefined when that range is gone or not written yet. */

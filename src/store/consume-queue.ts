@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
-import { readLong, writeLong } from '../common/message-decoder.js';
+import { readLong } from '../common/message-decoder.js';
 import type { MappedFile } from './mapped-file.js';
 import { MappedFileQueue } from './mapped-file-queue.js';
 import { CQ_STORE_UNIT_SIZE } from './message-store-config.js';
 
 const INT_MAX = 0x7fffffff;
+const TWO_POW_32 = 0x1_0000_0000;
 
 /** What a ConsumeQueue needs from its store. */
 export interface ConsumeQueueHost {
@@ -30,6 +31,7 @@ export class ConsumeQueue {
   /** In bytes, as RocketMQ keeps it. */
   minLogicOffset = 0;
   private pending = Buffer.allocUnsafe(CQ_STORE_UNIT_SIZE * 64);
+  private pendingView = new DataView(this.pending.buffer, this.pending.byteOffset, this.pending.byteLength);
   private pendingLen = 0;
   private pendingStart = 0;
 
@@ -167,26 +169,33 @@ export class ConsumeQueue {
     let mf = this.mappedFileQueue.getLastMappedFile()!;
     if (mf.isFull()) mf = this.mappedFileQueue.getOrCreateMappedFile(mf.fileFromOffset + this.mappedFileSize);
     if (this.pendingLen === 0) this.pendingStart = mf.fileFromOffset + mf.wrotePosition;
-    if (this.pendingLen + CQ_STORE_UNIT_SIZE > this.pending.length) {
-      const bigger = Buffer.allocUnsafe(this.pending.length * 2);
-      this.pending.copy(bigger, 0, 0, this.pendingLen);
-      this.pending = bigger;
-    }
+    if (this.pendingLen + CQ_STORE_UNIT_SIZE > this.pending.length)
+      this.setPendingBuffer(this.pending.length * 2);
     const p = this.pendingLen;
-    writeLong(this.pending, offset, p);
-    this.pending.writeInt32BE(size, p + 8);
-    writeLong(this.pending, tagsCode, p + 12);
+    const dv = this.pendingView;
+    dv.setInt32(p, Math.floor(offset / TWO_POW_32));
+    dv.setUint32(p + 4, offset >>> 0);
+    dv.setInt32(p + 8, size);
+    dv.setInt32(p + 12, Math.floor(tagsCode / TWO_POW_32));
+    dv.setUint32(p + 16, tagsCode >>> 0);
     this.pendingLen += CQ_STORE_UNIT_SIZE;
     mf.wrotePosition += CQ_STORE_UNIT_SIZE;
-    mf.lastModifiedTimestamp = this.host.now();
   }
 
   hasPending(): boolean {
     return this.pendingLen > 0;
   }
 
+  private setPendingBuffer(size: number): void {
+    const next = Buffer.allocUnsafe(size);
+    this.pending.copy(next, 0, 0, this.pendingLen);
+    this.pending = next;
+    this.pendingView = new DataView(next.buffer, next.byteOffset, next.byteLength);
+  }
+
   /** Writes the entries gathered since the last call: one write per file touched. */
   flushPending(): void {
+    const now = this.pendingLen > 0 ? this.host.now() : 0;
     let done = 0;
     while (done < this.pendingLen) {
       const logic = this.pendingStart + done;
@@ -195,11 +204,12 @@ export class ConsumeQueue {
       const len = Math.min(this.pendingLen - done, this.mappedFileSize - pos);
       mf.writeSync(this.pending, done, len, pos);
       mf.committedPosition = pos + len;
+      mf.lastModifiedTimestamp = now;
       done += len;
     }
     this.pendingLen = 0;
     this.mappedFileQueue.committedWhere = this.mappedFileQueue.getMaxOffset();
-    if (this.pending.length > 64 * 1024) this.pending = Buffer.allocUnsafe(CQ_STORE_UNIT_SIZE * 64);
+    if (this.pending.length > 64 * 1024) this.setPendingBuffer(CQ_STORE_UNIT_SIZE * 64);
   }
 
   /**

@@ -34,6 +34,7 @@ export class IndexFile {
   private slots: Int32Array | undefined;
   private dirtyPages: Uint8Array | undefined;
   private pending = Buffer.allocUnsafe(INDEX_SIZE * 256);
+  private pendingView = new DataView(this.pending.buffer, this.pending.byteOffset, this.pending.byteLength);
   private pendingLen = 0;
   private pendingFirst = 1;
   private readonly header = Buffer.alloc(INDEX_HEADER_SIZE);
@@ -170,12 +171,15 @@ export class IndexFile {
       const bigger = Buffer.allocUnsafe(this.pending.length * 2);
       this.pending.copy(bigger, 0, 0, this.pendingLen);
       this.pending = bigger;
+      this.pendingView = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
     }
     const p = this.pendingLen;
-    this.pending.writeInt32BE(keyHash, p);
-    writeLong(this.pending, phyOffset, p + 4);
-    this.pending.writeInt32BE(timeDiff, p + 12);
-    this.pending.writeInt32BE(slotValue, p + 16);
+    const dv = this.pendingView;
+    dv.setInt32(p, keyHash);
+    dv.setInt32(p + 4, Math.floor(phyOffset / 0x1_0000_0000));
+    dv.setUint32(p + 8, phyOffset >>> 0);
+    dv.setInt32(p + 12, timeDiff);
+    dv.setInt32(p + 16, slotValue);
     this.pendingLen += INDEX_SIZE;
     slots[slotPos] = this.indexCount;
     this.dirtyPages![(slotPos / SLOTS_PER_PAGE) | 0] = 1;

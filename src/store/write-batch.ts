@@ -10,8 +10,8 @@ export class Chunk {
   }
 }
 
-export const CHUNK_SIZE = 1024 * 1024;
-const POOL_MAX = 4;
+export const CHUNK_SIZE = 256 * 1024;
+const POOL_MAX = 16;
 
 /** Reuses encoding chunks once their write is done, so the hot path allocates no big buffers. */
 export class ChunkPool {

@@ -1,0 +1,102 @@
+import type { WriteBatch } from './write-batch.js';
+
+/** Writes on the libuv pool at once: the next batch's copy into the page cache overlaps this one's. */
+const MAX_WRITES_IN_FLIGHT = 4;
+
+export interface CommitLogWriterHost {
+  now(): number;
+  /** A batch is in the file; called in commit log order. */
+  onWritten(batch: WriteBatch): void;
+  /** A write failed: these batches (in order; the failed one first) are lost, nothing after them written. */
+  onFailed(batches: WriteBatch[], err: unknown): void;
+}
+
+interface InFlight {
+  batch: WriteBatch;
+  startedAt: number;
+  settled: boolean;
+  error: unknown;
+}
+
+/**
+ * The CommitLog's write pipeline: sealed batches are written as positioned writes on the libuv pool,
+ * a few at once (they cover disjoint ranges), and completions are handed on strictly in commit log
+ * order, so that readers, dispatch and acknowledgements never see a later batch before an earlier one.
+ *
+ * After a failed write nothing more is started until every write in flight has settled; then the
+ * failed batch and all later ones are failed together and their space can be handed out again
+ * without an old write landing on top of a new one.
+ */
+export class CommitLogWriter {
+  private readonly sealed: WriteBatch[] = [];
+  private readonly inflight: InFlight[] = [];
+  private failure: { error: unknown } | undefined;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly host: CommitLogWriterHost) {}
+
+  submit(batch: WriteBatch): void {
+    this.sealed.push(batch);
+    this.kick();
+  }
+
+  isIdle(): boolean {
+    return this.sealed.length === 0 && this.inflight.length === 0;
+  }
+
+  /** Start time of the oldest write still in flight, 0 when none (isOSPageCacheBusy). */
+  oldestWriteStartedAt(): number {
+    return this.inflight[0]?.startedAt ?? 0;
+  }
+
+  /** Resolves once everything submitted so far is written (or failed). */
+  waitIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private kick(): void {
+    while (!this.failure && this.inflight.length < MAX_WRITES_IN_FLIGHT && this.sealed.length > 0) {
+      const batch = this.sealed.shift()!;
+      const w: InFlight = { batch, startedAt: this.host.now(), settled: false, error: undefined };
+      this.inflight.push(w);
+      const segs = batch.segments;
+      const done = (err?: unknown): void => {
+        w.settled = true;
+        w.error = err;
+        if (err !== undefined && !this.failure) this.failure = { error: err };
+        this.drain();
+      };
+      if (segs.length === 1) {
+        const s = segs[0]!;
+        s.file.write(s.chunk.buf, s.start, s.end - s.start, s.filePos).then(() => done(), done);
+      } else {
+        Promise.all(segs.map((s) => s.file.write(s.chunk.buf, s.start, s.end - s.start, s.filePos))).then(
+          () => done(),
+          done,
+        );
+      }
+    }
+    if (this.isIdle()) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private drain(): void {
+    while (this.inflight.length > 0 && this.inflight[0]!.settled && this.inflight[0]!.error === undefined) {
+      const w = this.inflight.shift()!;
+      this.kick(); // the next write overlaps this batch's dispatch
+      this.host.onWritten(w.batch);
+    }
+    if (this.failure) {
+      if (this.inflight.some((w) => !w.settled)) return;
+      const failed = [...this.inflight.splice(0).map((w) => w.batch), ...this.sealed.splice(0)];
+      const { error } = this.failure;
+      this.failure = undefined;
+      this.host.onFailed(failed, error);
+    }
+    this.kick();
+  }
+}
