@@ -27,6 +27,8 @@ interface Step {
   values?: string[];
   /** compare the body as JSON (key sets of its top-level object) */
   bodyKeys?: boolean;
+  /** this array field of the body is compared as a sorted set */
+  bodySet?: string;
   /** the body is compared as parsed JSON */
   bodyText?: boolean;
   /** only the response code is compared (remarks differ on purpose: docs/compatibility.md) */
@@ -412,6 +414,13 @@ const steps: Step[] = [
     ),
     bodyText: true,
   },
+  {
+    label: 'who consumes the topic',
+    code: RC.QUERY_TOPIC_CONSUME_BY_WHO,
+    ext: { topic: T },
+    bodySet: 'groupList',
+  },
+  { label: 'system topics of the broker', code: RC.GET_SYSTEM_TOPIC_LIST_FROM_BROKER, bodySet: 'topicList' },
   { label: 'delete subscription group', code: RC.DELETE_SUBSCRIPTIONGROUP, ext: { groupName: 'G_COMPAT' } },
   {
     label: 'send back at a bad offset',
@@ -500,6 +509,10 @@ async function run(client: RemotingClient, addr: string, nsAddr: string): Promis
       extKeys: Object.keys(r.extFields).sort(),
       values: Object.fromEntries((s.values ?? []).map((k) => [k, r.extFields[k]])),
     };
+    if (s.bodySet)
+      a.body = r.body
+        ? ((JSON.parse(r.body.toString()) as Record<string, string[]>)[s.bodySet] ?? []).sort()
+        : null;
     if (s.bodyText) a.body = r.body ? sortKeys(JSON.parse(r.body.toString())) : null;
     if (s.bodyKeys) {
       const body = r.body?.toString() ?? '';

@@ -9,6 +9,7 @@ import {
   encodeProducerConnection,
 } from '../../remoting/protocol/body/connection.js';
 import { encodeConsumeStats, type OffsetWrapper } from '../../remoting/protocol/body/consume-stats.js';
+import { encodeGroupList } from '../../remoting/protocol/body/group-list.js';
 import { encodeKVTable } from '../../remoting/protocol/body/kv-table.js';
 import {
   decodeLockBatchRequestBody,
@@ -17,6 +18,7 @@ import {
 import type { MessageQueue } from '../../remoting/protocol/body/message-queue.js';
 import { encodeResetOffsetBody } from '../../remoting/protocol/body/reset-offset-body.js';
 import { decodeSubscriptionGroupConfig } from '../../remoting/protocol/body/subscription-group-config.js';
+import { encodeTopicList } from '../../remoting/protocol/body/topic-list.js';
 import { encodeTopicStatsTable, type TopicOffset } from '../../remoting/protocol/body/topic-stats-table.js';
 import { decodeCreateTopicRequestHeader } from '../../remoting/protocol/header/create-topic-request-header.js';
 import { decodeDeleteSubscriptionGroupRequestHeader } from '../../remoting/protocol/header/delete-subscription-group-request-header.js';
@@ -28,6 +30,7 @@ import { decodeGetMaxOffsetRequestHeader } from '../../remoting/protocol/header/
 import { decodeGetMinOffsetRequestHeader } from '../../remoting/protocol/header/get-min-offset-request-header.js';
 import { decodeGetProducerConnectionListRequestHeader } from '../../remoting/protocol/header/get-producer-connection-list-request-header.js';
 import { decodeGetTopicStatsInfoRequestHeader } from '../../remoting/protocol/header/get-topic-stats-info-request-header.js';
+import { decodeQueryTopicConsumeByWhoRequestHeader } from '../../remoting/protocol/header/query-topic-consume-by-who-request-header.js';
 import {
   decodeResetOffsetRequestHeader,
   encodeResetOffsetRequestHeader,
@@ -45,6 +48,19 @@ import { newTopicConfig, nextDataVersion } from '../topic/topic-config-manager.j
 import { type BrokerStats, brokerRuntimeInfo } from './broker-runtime-info.js';
 
 const log = componentLogger('admin');
+
+/** TopicValidator's static system topic set (the broker adds its cluster and broker-name topics). */
+const SYSTEM_TOPICS = [
+  TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC,
+  TopicValidator.RMQ_SYS_SCHEDULE_TOPIC,
+  TopicValidator.RMQ_SYS_BENCHMARK_TOPIC,
+  TopicValidator.RMQ_SYS_TRANS_HALF_TOPIC,
+  TopicValidator.RMQ_SYS_TRACE_TOPIC,
+  TopicValidator.RMQ_SYS_TRANS_OP_HALF_TOPIC,
+  TopicValidator.RMQ_SYS_TRANS_CHECK_MAX_TIME_TOPIC,
+  TopicValidator.RMQ_SYS_SELF_TEST_TOPIC,
+  TopicValidator.RMQ_SYS_OFFSET_MOVED_EVENT,
+];
 
 type Handler = (
   request: RemotingCommand,
@@ -123,6 +139,26 @@ export class AdminBrokerProcessor {
       const b = decodeLockBatchRequestBody(this.requireBody(r));
       this.lockManager.unlockBatch(b.consumerGroup, b.mqSet, b.clientId);
       return r.createResponse(ResponseCode.SUCCESS, null);
+    });
+    h.set(R.QUERY_TOPIC_CONSUME_BY_WHO, (r) => {
+      const { topic } = decodeQueryTopicConsumeByWhoRequestHeader(r.extFields);
+      const groups = this.ctx.consumerManager.queryTopicConsumeByWho(topic);
+      for (const g of this.ctx.consumerOffsetManager.whichGroupByTopic(topic)) groups.add(g);
+      return r.createResponse(
+        ResponseCode.SUCCESS,
+        null,
+        undefined,
+        encodeGroupList({ groupList: [...groups] }),
+      );
+    });
+    h.set(R.GET_SYSTEM_TOPIC_LIST_FROM_BROKER, (r) => {
+      const topics = new Set([...SYSTEM_TOPICS, ...this.ctx.topicConfigManager.systemTopics]);
+      return r.createResponse(
+        ResponseCode.SUCCESS,
+        null,
+        undefined,
+        encodeTopicList({ topicList: [...topics] }),
+      );
     });
     h.set(R.GET_MAX_OFFSET, (r) => {
       const q = decodeGetMaxOffsetRequestHeader(r.extFields);
