@@ -17,6 +17,7 @@ import { ProducerManager } from './client/producer-manager.js';
 import { type BrokerRemotingServer, WorkerRemotingServer } from './network/worker-remoting-server.js';
 import { ConsumerOffsetManager } from './offset/consumer-offset-manager.js';
 import { AdminBrokerProcessor } from './processor/admin-broker-processor.js';
+import { AdminOffsetProcessor } from './processor/admin-offset-processor.js';
 import { ClientManageProcessor } from './processor/client-manage-processor.js';
 import { ConsumerManageProcessor } from './processor/consumer-manage-processor.js';
 import { ConsumerSendMsgBackProcessor } from './processor/consumer-send-msg-back-processor.js';
@@ -285,6 +286,9 @@ export class BrokerController implements BrokerContext {
     });
     const adminGated = gate(admin.process);
     for (const code of admin.codes) server.registerProcessor(code, adminGated);
+    const offsets = new AdminOffsetProcessor(this);
+    const offsetsGated = gate(offsets.process);
+    for (const code of offsets.codes) server.registerProcessor(code, offsetsGated);
     // AdminBrokerProcessor.getUnknownCmdResponse, the broker's default processor
     server.registerDefaultProcessor((req) =>
       req.createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${req.code} not supported`),

@@ -8,36 +8,22 @@ import {
   encodeConsumerConnection,
   encodeProducerConnection,
 } from '../../remoting/protocol/body/connection.js';
-import { encodeConsumeStats, type OffsetWrapper } from '../../remoting/protocol/body/consume-stats.js';
 import { encodeGroupList } from '../../remoting/protocol/body/group-list.js';
 import { encodeKVTable } from '../../remoting/protocol/body/kv-table.js';
 import {
   decodeLockBatchRequestBody,
   encodeLockBatchResponseBody,
 } from '../../remoting/protocol/body/lock-batch-body.js';
-import type { MessageQueue } from '../../remoting/protocol/body/message-queue.js';
-import { encodeResetOffsetBody } from '../../remoting/protocol/body/reset-offset-body.js';
 import { decodeSubscriptionGroupConfig } from '../../remoting/protocol/body/subscription-group-config.js';
 import { encodeTopicList } from '../../remoting/protocol/body/topic-list.js';
-import { encodeTopicStatsTable, type TopicOffset } from '../../remoting/protocol/body/topic-stats-table.js';
 import { decodeCreateTopicRequestHeader } from '../../remoting/protocol/header/create-topic-request-header.js';
 import { decodeDeleteSubscriptionGroupRequestHeader } from '../../remoting/protocol/header/delete-subscription-group-request-header.js';
 import { decodeDeleteTopicRequestHeader } from '../../remoting/protocol/header/delete-topic-request-header.js';
-import { decodeGetConsumeStatsRequestHeader } from '../../remoting/protocol/header/get-consume-stats-request-header.js';
 import { decodeGetConsumerConnectionListRequestHeader } from '../../remoting/protocol/header/get-consumer-connection-list-request-header.js';
-import { decodeGetEarliestMsgStoretimeRequestHeader } from '../../remoting/protocol/header/get-earliest-msg-storetime-request-header.js';
-import { decodeGetMaxOffsetRequestHeader } from '../../remoting/protocol/header/get-max-offset-request-header.js';
-import { decodeGetMinOffsetRequestHeader } from '../../remoting/protocol/header/get-min-offset-request-header.js';
 import { decodeGetProducerConnectionListRequestHeader } from '../../remoting/protocol/header/get-producer-connection-list-request-header.js';
-import { decodeGetTopicStatsInfoRequestHeader } from '../../remoting/protocol/header/get-topic-stats-info-request-header.js';
 import { decodeQueryTopicConsumeByWhoRequestHeader } from '../../remoting/protocol/header/query-topic-consume-by-who-request-header.js';
-import {
-  decodeResetOffsetRequestHeader,
-  encodeResetOffsetRequestHeader,
-} from '../../remoting/protocol/header/reset-offset-request-header.js';
-import { decodeSearchOffsetRequestHeader } from '../../remoting/protocol/header/search-offset-request-header.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
-import { RemotingCommand } from '../../remoting/remoting-command.js';
+import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import { FIXED_BROKER_KEYS } from '../broker-config.js';
@@ -112,19 +98,8 @@ export class AdminBrokerProcessor {
     );
     h.set(R.GET_BROKER_CONFIG, (r) => this.getBrokerConfig(r));
     h.set(R.UPDATE_BROKER_CONFIG, (r) => this.updateBrokerConfig(r));
-    h.set(R.GET_TOPIC_STATS_INFO, (r) => this.getTopicStatsInfo(r));
-    h.set(R.GET_CONSUME_STATS, (r) => this.getConsumeStats(r));
     h.set(R.GET_CONSUMER_CONNECTION_LIST, (r) => this.getConsumerConnectionList(r));
     h.set(R.GET_PRODUCER_CONNECTION_LIST, (r) => this.getProducerConnectionList(r));
-    h.set(R.INVOKE_BROKER_TO_RESET_OFFSET, (r) => this.resetOffset(r));
-    h.set(R.GET_ALL_CONSUMER_OFFSET, (r) =>
-      r.createResponse(
-        ResponseCode.SUCCESS,
-        null,
-        undefined,
-        Buffer.from(this.ctx.consumerOffsetManager.encode()),
-      ),
-    );
     h.set(R.LOCK_BATCH_MQ, (r) => {
       const b = decodeLockBatchRequestBody(this.requireBody(r));
       const locked = this.lockManager.tryLockBatch(b.consumerGroup, b.mqSet, b.clientId);
@@ -159,28 +134,6 @@ export class AdminBrokerProcessor {
         undefined,
         encodeTopicList({ topicList: [...topics] }),
       );
-    });
-    h.set(R.GET_MAX_OFFSET, (r) => {
-      const q = decodeGetMaxOffsetRequestHeader(r.extFields);
-      return r.createResponse(ResponseCode.SUCCESS, null, {
-        offset: this.ctx.messageStore.getMaxOffsetInQueue(q.topic, q.queueId),
-      });
-    });
-    h.set(R.GET_MIN_OFFSET, (r) => {
-      const q = decodeGetMinOffsetRequestHeader(r.extFields);
-      return r.createResponse(ResponseCode.SUCCESS, null, {
-        offset: this.ctx.messageStore.getMinOffsetInQueue(q.topic, q.queueId),
-      });
-    });
-    h.set(R.SEARCH_OFFSET_BY_TIMESTAMP, async (r) => {
-      const q = decodeSearchOffsetRequestHeader(r.extFields);
-      const offset = await this.ctx.messageStore.getOffsetInQueueByTime(q.topic, q.queueId, q.timestamp);
-      return r.createResponse(ResponseCode.SUCCESS, null, { offset });
-    });
-    h.set(R.GET_EARLIEST_MSG_STORETIME, async (r) => {
-      const q = decodeGetEarliestMsgStoretimeRequestHeader(r.extFields);
-      const timestamp = await this.ctx.messageStore.getEarliestMessageTime(q.topic, q.queueId);
-      return r.createResponse(ResponseCode.SUCCESS, null, { timestamp });
     });
   }
 
@@ -322,68 +275,6 @@ export class AdminBrokerProcessor {
     return request.createResponse(ResponseCode.SUCCESS, null);
   }
 
-  private async getTopicStatsInfo(request: RemotingCommand): Promise<RemotingCommand> {
-    const h = decodeGetTopicStatsInfoRequestHeader(request.extFields);
-    const tc = this.ctx.topicConfigManager.selectTopicConfig(h.topic);
-    if (!tc) return request.createResponse(ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist`);
-    const store = this.ctx.messageStore;
-    const table: Array<[MessageQueue, TopicOffset]> = [];
-    for (let i = 0; i < tc.writeQueueNums; i++) {
-      const min = Math.max(0, store.getMinOffsetInQueue(h.topic, i));
-      const max = Math.max(0, store.getMaxOffsetInQueue(h.topic, i));
-      const lastUpdateTimestamp = max > 0 ? await store.getMessageStoreTimeStamp(h.topic, i, max - 1) : 0;
-      table.push([
-        { topic: h.topic, brokerName: this.ctx.brokerConfig.brokerName, queueId: i },
-        { minOffset: min, maxOffset: max, lastUpdateTimestamp },
-      ]);
-    }
-    return request.createResponse(
-      ResponseCode.SUCCESS,
-      null,
-      undefined,
-      encodeTopicStatsTable({ offsetTable: table }),
-    );
-  }
-
-  private async getConsumeStats(request: RemotingCommand): Promise<RemotingCommand> {
-    const h = decodeGetConsumeStatsRequestHeader(request.extFields);
-    const topics =
-      h.topic && h.topic.trim() !== ''
-        ? new Set([h.topic])
-        : this.ctx.consumerOffsetManager.whichTopicByConsumer(h.consumerGroup);
-    const store = this.ctx.messageStore;
-    const cm = this.ctx.consumerManager;
-    const subCount = cm.getConsumerGroupInfo(h.consumerGroup)?.subscriptionTable.size ?? 0;
-    const table: Array<[MessageQueue, OffsetWrapper]> = [];
-    for (const topic of topics) {
-      const tc = this.ctx.topicConfigManager.selectTopicConfig(topic);
-      if (!tc) continue;
-      if (!cm.findSubscriptionData(h.consumerGroup, topic) && subCount > 0) continue;
-      for (let i = 0; i < tc.readQueueNums; i++) {
-        const brokerOffset = Math.max(0, store.getMaxOffsetInQueue(topic, i));
-        const consumerOffset = Math.max(
-          0,
-          this.ctx.consumerOffsetManager.queryOffset(h.consumerGroup, topic, i),
-        );
-        let lastTimestamp = 0;
-        if (consumerOffset - 1 >= 0) {
-          const t = await store.getMessageStoreTimeStamp(topic, i, consumerOffset - 1);
-          if (t > 0) lastTimestamp = t;
-        }
-        table.push([
-          { topic, brokerName: this.ctx.brokerConfig.brokerName, queueId: i },
-          { brokerOffset, consumerOffset, lastTimestamp },
-        ]);
-      }
-    }
-    return request.createResponse(
-      ResponseCode.SUCCESS,
-      null,
-      undefined,
-      encodeConsumeStats({ offsetTable: table, consumeTps: 0 }),
-    );
-  }
-
   private getConsumerConnectionList(request: RemotingCommand): RemotingCommand {
     const h = decodeGetConsumerConnectionListRequestHeader(request.extFields);
     const cgi = this.ctx.consumerManager.getConsumerGroupInfo(h.consumerGroup);
@@ -411,56 +302,6 @@ export class AdminBrokerProcessor {
         `the producer group[${h.producerGroup}] not exist`,
       );
     const body = encodeProducerConnection({ connectionSet: [...channels.values()].map(toConnection) });
-    return request.createResponse(ResponseCode.SUCCESS, null, undefined, body);
-  }
-
-  /** Broker2Client.resetOffset: compute offsets by time, push RESET_CONSUMER_CLIENT_OFFSET to the group. */
-  private async resetOffset(request: RemotingCommand): Promise<RemotingCommand> {
-    const h = decodeResetOffsetRequestHeader(request.extFields);
-    const tc = this.ctx.topicConfigManager.selectTopicConfig(h.topic);
-    if (!tc) {
-      return request.createResponse(
-        ResponseCode.SYSTEM_ERROR,
-        `[reset-offset] reset offset failed, no topic in this broker. topic=${h.topic}`,
-      );
-    }
-    const table: Array<[MessageQueue, number]> = [];
-    for (let i = 0; i < tc.writeQueueNums; i++) {
-      const consumerOffset = this.ctx.consumerOffsetManager.queryOffset(h.group, h.topic, i);
-      if (consumerOffset === -1)
-        return request.createResponse(ResponseCode.SYSTEM_ERROR, `THe consumer group <${h.group}> not exist`);
-      let target =
-        h.timestamp === -1
-          ? this.ctx.messageStore.getMaxOffsetInQueue(h.topic, i)
-          : await this.ctx.messageStore.getOffsetInQueueByTime(h.topic, i, h.timestamp);
-      if (target < 0) target = 0;
-      table.push([
-        { topic: h.topic, brokerName: this.ctx.brokerConfig.brokerName, queueId: i },
-        h.isForce || target < consumerOffset ? target : consumerOffset,
-      ]);
-    }
-    const cgi = this.ctx.consumerManager.getConsumerGroupInfo(h.group);
-    if (!cgi || cgi.channelInfoTable.size === 0) {
-      return request.createResponse(
-        ResponseCode.CONSUMER_NOT_ONLINE,
-        `Consumer not online, so can not reset offset, Group: ${h.group} Topic: ${h.topic} Timestamp: ${h.timestamp}`,
-      );
-    }
-    const body = encodeResetOffsetBody({ offsetTable: table });
-    for (const info of cgi.channelInfoTable.values()) {
-      const push = RemotingCommand.request(
-        RequestCode.RESET_CONSUMER_CLIENT_OFFSET,
-        encodeResetOffsetRequestHeader({
-          topic: h.topic,
-          group: h.group,
-          timestamp: h.timestamp,
-          isForce: h.isForce,
-        }),
-        body,
-      );
-      push.markOneway();
-      info.channel.invokeOneway(push);
-    }
     return request.createResponse(ResponseCode.SUCCESS, null, undefined, body);
   }
 }

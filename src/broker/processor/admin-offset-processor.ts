@@ -1,0 +1,200 @@
+import { encodeConsumeStats, type OffsetWrapper } from '../../remoting/protocol/body/consume-stats.js';
+import type { MessageQueue } from '../../remoting/protocol/body/message-queue.js';
+import { encodeResetOffsetBody } from '../../remoting/protocol/body/reset-offset-body.js';
+import { encodeTopicStatsTable, type TopicOffset } from '../../remoting/protocol/body/topic-stats-table.js';
+import { decodeGetConsumeStatsRequestHeader } from '../../remoting/protocol/header/get-consume-stats-request-header.js';
+import { decodeGetEarliestMsgStoretimeRequestHeader } from '../../remoting/protocol/header/get-earliest-msg-storetime-request-header.js';
+import { decodeGetMaxOffsetRequestHeader } from '../../remoting/protocol/header/get-max-offset-request-header.js';
+import { decodeGetMinOffsetRequestHeader } from '../../remoting/protocol/header/get-min-offset-request-header.js';
+import { decodeGetTopicStatsInfoRequestHeader } from '../../remoting/protocol/header/get-topic-stats-info-request-header.js';
+import {
+  decodeResetOffsetRequestHeader,
+  encodeResetOffsetRequestHeader,
+} from '../../remoting/protocol/header/reset-offset-request-header.js';
+import { decodeSearchOffsetRequestHeader } from '../../remoting/protocol/header/search-offset-request-header.js';
+import type { RemotingChannel } from '../../remoting/remoting-channel.js';
+import { RemotingCommand } from '../../remoting/remoting-command.js';
+import { RequestCode } from '../../remoting/request-code.js';
+import { ResponseCode } from '../../remoting/response-code.js';
+import type { BrokerContext } from '../broker-context.js';
+
+type Handler = (
+  request: RemotingCommand,
+  channel: RemotingChannel,
+) => RemotingCommand | Promise<RemotingCommand>;
+
+/**
+ * The offset and statistics half of 4.9.8's AdminBrokerProcessor: offsets by queue and by time, topic
+ * and consume stats, all consumer offsets, and INVOKE_BROKER_TO_RESET_OFFSET (Broker2Client.resetOffset).
+ */
+export class AdminOffsetProcessor {
+  private readonly handlers = new Map<number, Handler>();
+
+  constructor(private readonly ctx: BrokerContext) {
+    const R = RequestCode;
+    const h = this.handlers;
+    h.set(R.GET_TOPIC_STATS_INFO, (r) => this.getTopicStatsInfo(r));
+    h.set(R.GET_CONSUME_STATS, (r) => this.getConsumeStats(r));
+    h.set(R.INVOKE_BROKER_TO_RESET_OFFSET, (r) => this.resetOffset(r));
+    h.set(R.GET_ALL_CONSUMER_OFFSET, (r) =>
+      r.createResponse(
+        ResponseCode.SUCCESS,
+        null,
+        undefined,
+        Buffer.from(this.ctx.consumerOffsetManager.encode()),
+      ),
+    );
+    h.set(R.GET_MAX_OFFSET, (r) => {
+      const q = decodeGetMaxOffsetRequestHeader(r.extFields);
+      return r.createResponse(ResponseCode.SUCCESS, null, {
+        offset: this.ctx.messageStore.getMaxOffsetInQueue(q.topic, q.queueId),
+      });
+    });
+    h.set(R.GET_MIN_OFFSET, (r) => {
+      const q = decodeGetMinOffsetRequestHeader(r.extFields);
+      return r.createResponse(ResponseCode.SUCCESS, null, {
+        offset: this.ctx.messageStore.getMinOffsetInQueue(q.topic, q.queueId),
+      });
+    });
+    h.set(R.SEARCH_OFFSET_BY_TIMESTAMP, async (r) => {
+      const q = decodeSearchOffsetRequestHeader(r.extFields);
+      const offset = await this.ctx.messageStore.getOffsetInQueueByTime(q.topic, q.queueId, q.timestamp);
+      return r.createResponse(ResponseCode.SUCCESS, null, { offset });
+    });
+    h.set(R.GET_EARLIEST_MSG_STORETIME, async (r) => {
+      const q = decodeGetEarliestMsgStoretimeRequestHeader(r.extFields);
+      const timestamp = await this.ctx.messageStore.getEarliestMessageTime(q.topic, q.queueId);
+      return r.createResponse(ResponseCode.SUCCESS, null, { timestamp });
+    });
+  }
+
+  get codes(): number[] {
+    return [...this.handlers.keys()];
+  }
+
+  readonly process = (
+    request: RemotingCommand,
+    channel: RemotingChannel,
+  ): RemotingCommand | Promise<RemotingCommand> => {
+    const handler = this.handlers.get(request.code);
+    if (!handler) {
+      return request.createResponse(
+        ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+        ` request type ${request.code} not supported`,
+      );
+    }
+    return handler(request, channel);
+  };
+
+  private async getTopicStatsInfo(request: RemotingCommand): Promise<RemotingCommand> {
+    const h = decodeGetTopicStatsInfoRequestHeader(request.extFields);
+    const tc = this.ctx.topicConfigManager.selectTopicConfig(h.topic);
+    if (!tc) return request.createResponse(ResponseCode.TOPIC_NOT_EXIST, `topic[${h.topic}] not exist`);
+    const store = this.ctx.messageStore;
+    const table: Array<[MessageQueue, TopicOffset]> = [];
+    for (let i = 0; i < tc.writeQueueNums; i++) {
+      const min = Math.max(0, store.getMinOffsetInQueue(h.topic, i));
+      const max = Math.max(0, store.getMaxOffsetInQueue(h.topic, i));
+      const lastUpdateTimestamp = max > 0 ? await store.getMessageStoreTimeStamp(h.topic, i, max - 1) : 0;
+      table.push([
+        { topic: h.topic, brokerName: this.ctx.brokerConfig.brokerName, queueId: i },
+        { minOffset: min, maxOffset: max, lastUpdateTimestamp },
+      ]);
+    }
+    return request.createResponse(
+      ResponseCode.SUCCESS,
+      null,
+      undefined,
+      encodeTopicStatsTable({ offsetTable: table }),
+    );
+  }
+
+  private async getConsumeStats(request: RemotingCommand): Promise<RemotingCommand> {
+    const h = decodeGetConsumeStatsRequestHeader(request.extFields);
+    const topics =
+      h.topic && h.topic.trim() !== ''
+        ? new Set([h.topic])
+        : this.ctx.consumerOffsetManager.whichTopicByConsumer(h.consumerGroup);
+    const store = this.ctx.messageStore;
+    const cm = this.ctx.consumerManager;
+    const subCount = cm.getConsumerGroupInfo(h.consumerGroup)?.subscriptionTable.size ?? 0;
+    const table: Array<[MessageQueue, OffsetWrapper]> = [];
+    for (const topic of topics) {
+      const tc = this.ctx.topicConfigManager.selectTopicConfig(topic);
+      if (!tc) continue;
+      if (!cm.findSubscriptionData(h.consumerGroup, topic) && subCount > 0) continue;
+      for (let i = 0; i < tc.readQueueNums; i++) {
+        const brokerOffset = Math.max(0, store.getMaxOffsetInQueue(topic, i));
+        const consumerOffset = Math.max(
+          0,
+          this.ctx.consumerOffsetManager.queryOffset(h.consumerGroup, topic, i),
+        );
+        let lastTimestamp = 0;
+        if (consumerOffset - 1 >= 0) {
+          const t = await store.getMessageStoreTimeStamp(topic, i, consumerOffset - 1);
+          if (t > 0) lastTimestamp = t;
+        }
+        table.push([
+          { topic, brokerName: this.ctx.brokerConfig.brokerName, queueId: i },
+          { brokerOffset, consumerOffset, lastTimestamp },
+        ]);
+      }
+    }
+    return request.createResponse(
+      ResponseCode.SUCCESS,
+      null,
+      undefined,
+      encodeConsumeStats({ offsetTable: table, consumeTps: 0 }),
+    );
+  }
+
+  /** Broker2Client.resetOffset: compute offsets by time, push RESET_CONSUMER_CLIENT_OFFSET to the group. */
+  private async resetOffset(request: RemotingCommand): Promise<RemotingCommand> {
+    const h = decodeResetOffsetRequestHeader(request.extFields);
+    const tc = this.ctx.topicConfigManager.selectTopicConfig(h.topic);
+    if (!tc) {
+      return request.createResponse(
+        ResponseCode.SYSTEM_ERROR,
+        `[reset-offset] reset offset failed, no topic in this broker. topic=${h.topic}`,
+      );
+    }
+    const table: Array<[MessageQueue, number]> = [];
+    for (let i = 0; i < tc.writeQueueNums; i++) {
+      const consumerOffset = this.ctx.consumerOffsetManager.queryOffset(h.group, h.topic, i);
+      if (consumerOffset === -1)
+        return request.createResponse(ResponseCode.SYSTEM_ERROR, `THe consumer group <${h.group}> not exist`);
+      let target =
+        h.timestamp === -1
+          ? this.ctx.messageStore.getMaxOffsetInQueue(h.topic, i)
+          : await this.ctx.messageStore.getOffsetInQueueByTime(h.topic, i, h.timestamp);
+      if (target < 0) target = 0;
+      table.push([
+        { topic: h.topic, brokerName: this.ctx.brokerConfig.brokerName, queueId: i },
+        h.isForce || target < consumerOffset ? target : consumerOffset,
+      ]);
+    }
+    const cgi = this.ctx.consumerManager.getConsumerGroupInfo(h.group);
+    if (!cgi || cgi.channelInfoTable.size === 0) {
+      return request.createResponse(
+        ResponseCode.CONSUMER_NOT_ONLINE,
+        `Consumer not online, so can not reset offset, Group: ${h.group} Topic: ${h.topic} Timestamp: ${h.timestamp}`,
+      );
+    }
+    const body = encodeResetOffsetBody({ offsetTable: table });
+    for (const info of cgi.channelInfoTable.values()) {
+      const push = RemotingCommand.request(
+        RequestCode.RESET_CONSUMER_CLIENT_OFFSET,
+        encodeResetOffsetRequestHeader({
+          topic: h.topic,
+          group: h.group,
+          timestamp: h.timestamp,
+          isForce: h.isForce,
+        }),
+        body,
+      );
+      push.markOneway();
+      info.channel.invokeOneway(push);
+    }
+    return request.createResponse(ResponseCode.SUCCESS, null, undefined, body);
+  }
+}
