@@ -116,10 +116,13 @@ export class SocketChannel implements RemotingChannel {
       }
       const opaque = request.opaque;
       // An opaque reused while its call is still pending (wrap-around): the older call cannot be told apart.
-      this.failPending(
-        opaque,
-        new RemotingSendRequestError(`opaque ${opaque} reused`, { addr: this.remoteAddress }),
-      );
+      // Checked first: building an Error (stack capture) on every call cost ~20% of a producer's CPU.
+      if (this.pending.has(opaque)) {
+        this.failPending(
+          opaque,
+          new RemotingSendRequestError(`opaque ${opaque} reused`, { addr: this.remoteAddress }),
+        );
+      }
       const timer = setTimeout(() => {
         if (this.pending.delete(opaque)) {
           reject(
