@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { rootLogger } from '../src/common/logger.js';
 import type { MessageExtBrokerInner } from '../src/common/message.js';
 import { encodeSocketAddress } from '../src/common/message-id.js';
 import { tagsString2tagsCode } from '../src/common/tag-hash.js';
@@ -57,6 +58,8 @@ function progress(line: () => string): () => void {
 }
 
 export async function runStoreBench(o: StoreBenchOptions): Promise<StoreBenchResult> {
+  // the JSON line must stay the only thing on stdout
+  if (!process.env.COMETMQ_LOG_LEVEL) rootLogger.level = 'warn';
   const dir = o.dir ?? fs.mkdtempSync(join(tmpdir(), 'cometmq-bench-store-'));
   const config = {
     ...defaultMessageStoreConfig(),

@@ -190,4 +190,35 @@ describe('CommitLog', () => {
     await Promise.all(Array.from({ length: 20 }, () => store.putMessage(makeMessage({ body: 'x' }))));
     expect(writes).toBe(1);
   });
+
+  it('OS_PAGECACHE_BUSY while a write hangs past osPageCacheBusyTimeOutMills', async () => {
+    const { store } = await newStore({ osPageCacheBusyTimeOutMills: 50 });
+    await store.putMessage(makeMessage());
+    const file = store.commitLogQueue.getLastMappedFile()!;
+    const orig = file.write.bind(file);
+    file.write = (...args: Parameters<typeof orig>) =>
+      new Promise<void>((r) => setTimeout(r, 300)).then(() => orig(...args));
+    const slow = store.putMessage(makeMessage());
+    await new Promise((r) => setTimeout(r, 120));
+    expect((await store.putMessage(makeMessage())).status).toBe('OS_PAGECACHE_BUSY');
+    expect((await slow).status).toBe('PUT_OK');
+    file.write = orig;
+    expect((await store.putMessage(makeMessage())).result!.queueOffset).toBe(2);
+  });
+
+  it('a failed write fails its appends and hands their offsets out again', async () => {
+    const { store } = await newStore();
+    await store.putMessage(makeMessage());
+    const file = store.commitLogQueue.getLastMappedFile()!;
+    const orig = file.write.bind(file);
+    file.write = () => Promise.reject(new Error('EIO (simulated)'));
+    const failedPuts = await Promise.all([store.putMessage(makeMessage()), store.putMessage(makeMessage())]);
+    expect(failedPuts.map((r) => r.status)).toEqual(['UNKNOWN_ERROR', 'UNKNOWN_ERROR']);
+    expect(failedPuts[0]!.remark).toMatch(/EIO/);
+    file.write = orig;
+    const ok = await store.putMessage(makeMessage({ body: 'again' }));
+    expect(ok.result!.queueOffset).toBe(1);
+    const g = await store.getMessage('G', 'TopicTest', 0, 0, 32);
+    expect(g.buffers.map((b) => decodeMessage(b).body.toString())).toEqual(['hello', 'again']);
+  });
 });

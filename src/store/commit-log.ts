@@ -192,10 +192,13 @@ export class CommitLog {
       return Promise.resolve(failed('MESSAGE_ILLEGAL', `message size ${msgLen} exceeds maxMessageSize`));
 
     const batch = this.currentBatch();
+    // one clock read per batch: a batch is encoded within one turn of the event loop
+    const storeTimestamp = batch.storeTimestamp;
+    if (this.isOSPageCacheBusy(storeTimestamp))
+      return Promise.resolve(failed('OS_PAGECACHE_BUSY', 'a CommitLog write is taking too long'));
     const offset = this.positionFor(batch, msgLen);
     if (offset < 0)
       return Promise.resolve(failed('CREATE_MAPEDFILE_FAILED', 'cannot create the next CommitLog file'));
-    const storeTimestamp = this.host.now();
     const queueOffset = consumable ? (info.next[queueId] ?? 0) : 0;
     if (consumable) info.next[queueId] = queueOffset + 1;
 
@@ -331,7 +334,7 @@ export class CommitLog {
 
   private currentBatch(): WriteBatch {
     if (!this.current) {
-      this.current = new WriteBatch(this.wroteOffset);
+      this.current = new WriteBatch(this.wroteOffset, this.host.now());
       this.chunk = undefined;
     }
     return this.current;

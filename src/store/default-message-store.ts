@@ -317,8 +317,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
       return { status: 'SERVICE_NOT_AVAILABLE', remark: 'message store is a slave: writes are refused' };
     if (this.diskFull) return { status: 'SERVICE_NOT_AVAILABLE', remark: 'disk full: writes are refused' };
     if (this.logicsError) return { status: 'SERVICE_NOT_AVAILABLE', remark: 'ConsumeQueue write error' };
-    if (this.commitLog.isOSPageCacheBusy())
-      return { status: 'OS_PAGECACHE_BUSY', remark: 'CommitLog write is slow' };
+    // OS_PAGECACHE_BUSY is checked by CommitLog.putMessage, with the store time it reads anyway
     return undefined;
   }
 
@@ -359,9 +358,15 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
   private dispatch(reqs: readonly DispatchRequest[]): void {
     const dirty = this.dirtyQueues;
     const index = this.indexService;
+    let lastTopic = '';
+    let lastQueues: ConsumeQueue[] | undefined;
     for (const r of reqs) {
       if (entersConsumeQueue(r.sysFlag)) {
-        const cq = this.findOrCreateConsumeQueue(r.topic, r.queueId);
+        if (r.topic !== lastTopic) {
+          lastTopic = r.topic;
+          lastQueues = this.consumeQueueTable.get(r.topic);
+        }
+        const cq = lastQueues?.[r.queueId] ?? this.findOrCreateConsumeQueue(r.topic, r.queueId);
         const wasPending = cq.hasPending();
         if (
           cq.putMessagePositionInfo(r.commitLogOffset, r.msgSize, r.tagsCode, r.consumeQueueOffset) &&

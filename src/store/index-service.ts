@@ -30,6 +30,9 @@ export interface QueryOffsetResult {
 export class IndexService {
   readonly indexFileList: IndexFile[] = [];
   private readonly dirty = new Set<IndexFile>();
+  /** Hash of "topic#" of the last message indexed (consecutive messages mostly share a topic). */
+  private seedTopic = '';
+  private topicSeed = 0;
 
   constructor(
     private readonly storePath: string,
@@ -133,7 +136,11 @@ export class IndexService {
     if (req.commitLogOffset < end) return;
     if (req.commitLogOffset === end && (f.indexCount > 1 || this.indexFileList.length > 1)) return;
     if (!entersIndex(req.sysFlag)) return;
-    const topicSeed = javaStringHashCode('#', javaStringHashCode(req.topic));
+    if (req.topic !== this.seedTopic) {
+      this.seedTopic = req.topic;
+      this.topicSeed = javaStringHashCode('#', javaStringHashCode(req.topic));
+    }
+    const topicSeed = this.topicSeed;
     if (req.uniqKey) f = this.putKey(f, javaStringHashCode(req.uniqKey, topicSeed), req);
     const keys = req.keys;
     if (keys) {

@@ -64,7 +64,11 @@ export class WriteBatch {
   endOffset: number;
   lastStoreTimestamp = 0;
 
-  constructor(readonly startOffset: number) {
+  constructor(
+    readonly startOffset: number,
+    /** Store time of every message of the batch. */
+    readonly storeTimestamp: number,
+  ) {
     this.endOffset = startOffset;
   }
 
