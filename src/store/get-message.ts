@@ -1,5 +1,4 @@
 import { totalmem } from 'node:os';
-import { readLong } from '../common/message-decoder.js';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueue } from './consume-queue.js';
 import { CQ_STORE_UNIT_SIZE, type MessageStoreConfig } from './message-store-config.js';
@@ -11,6 +10,7 @@ const MAX_FILTER_BYTES = 16000;
 const MAX_READ_GAP = 64 * 1024;
 const MAX_READ_SPAN = 1024 * 1024;
 const INT_MAX = 0x7fffffff;
+const TWO_POW_32 = 0x1_0000_0000;
 
 export interface GetMessageContext {
   readonly config: MessageStoreConfig;
@@ -223,11 +223,12 @@ export async function getMessage(
   const byteLimit = maxTotalBytes > 0 ? maxTotalBytes : INT_MAX;
   scan: for (;;) {
     const count = Math.floor(entries.length / CQ_STORE_UNIT_SIZE);
+    const dv = new DataView(entries.buffer, entries.byteOffset, entries.length);
     for (let e = 0; e < count; e++) {
       const p = e * CQ_STORE_UNIT_SIZE;
-      const offsetPy = readLong(entries, p);
-      const sizePy = entries.readInt32BE(p + 8);
-      const tagsCode = readLong(entries, p + 12);
+      const offsetPy = dv.getInt32(p) * TWO_POW_32 + dv.getUint32(p + 4);
+      const sizePy = dv.getInt32(p + 8);
+      const tagsCode = dv.getInt32(p + 12) * TWO_POW_32 + dv.getUint32(p + 16);
       maxPhyOffsetPulling = offsetPy;
       if (offsetPy < nextPhyFileStartOffset) {
         scanned++;
