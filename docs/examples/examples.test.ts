@@ -51,7 +51,7 @@ describe.skipIf(targets.length === 0)('docs/examples', () => {
         ]);
       }, 60_000);
 
-      // the retry half needs the broker's CONSUMER_SEND_MSG_BACK and delay levels, a later CometMQ issue
+      // the retry half needs the broker's CONSUMER_SEND_MSG_BACK and delay levels, CometMQ issue 9 (unskip then)
       it.skipIf(target === 'cometmq')(
         'push-consumer.ts: a rejected message comes back and is handled',
         async () => {

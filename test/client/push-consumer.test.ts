@@ -191,7 +191,7 @@ describe.skipIf(targets.length === 0)('PushConsumer', () => {
         await c2.shutdown();
       }, 60_000);
 
-      // CometMQ's broker side of retries (CONSUMER_SEND_MSG_BACK, delay levels) is a later issue; the
+      // CometMQ's broker side of retries (CONSUMER_SEND_MSG_BACK, delay levels) is issue 9; the
       // reference shows the client half is right.
       it.skipIf(target === 'cometmq')(
         'a message the listener rejects comes back from the retry topic with its original topic',
