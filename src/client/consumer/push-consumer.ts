@@ -398,14 +398,7 @@ export class PushConsumer implements MQConsumerInner {
       log.debug({ err, msgId: msg.msgId }, 'send message back failed, re-sending to the retry topic');
     }
     try {
-      const retry = new Message({ topic: MixAll.getRetryTopic(this.group), body: msg.body, flag: msg.flag });
-      retry.properties = { ...msg.properties };
-      retry.properties[MessageConst.PROPERTY_ORIGIN_MESSAGE_ID] =
-        msg.properties[MessageConst.PROPERTY_ORIGIN_MESSAGE_ID] || msg.msgId;
-      retry.properties[MessageConst.PROPERTY_RETRY_TOPIC] = msg.topic;
-      retry.properties[MessageConst.PROPERTY_RECONSUME_TIME] = String(msg.reconsumeTimes + 1);
-      retry.properties[MessageConst.PROPERTY_MAX_RECONSUME_TIMES] = String(maxReconsumeTimes);
-      retry.delayTimeLevel = 3 + msg.reconsumeTimes;
+      const retry = buildRetryMessage(msg, this.group, maxReconsumeTimes);
       await instance.innerProducer().send(retry);
       this.ensureRetryTopicRoute();
       return true;
@@ -442,6 +435,24 @@ export class PushConsumer implements MQConsumerInner {
     await this.instance!.unregisterConsumer(this.group);
     log.debug({ group: this.group }, 'push consumer shut down');
   }
+}
+
+/**
+ * The message a consumer re-sends to %RETRY%group itself when CONSUMER_SEND_MSG_BACK failed
+ * (DefaultMQPushConsumerImpl.sendMessageBack): same body, flag and properties, the original topic and
+ * id kept, the reconsume counters in properties (the producer moves them into the send header), and
+ * the delay level the broker would have used (3 + reconsumeTimes).
+ */
+export function buildRetryMessage(msg: MessageExt, group: string, maxReconsumeTimes: number): Message {
+  const retry = new Message({ topic: MixAll.getRetryTopic(group), body: msg.body, flag: msg.flag });
+  retry.properties = { ...msg.properties };
+  retry.properties[MessageConst.PROPERTY_ORIGIN_MESSAGE_ID] =
+    msg.properties[MessageConst.PROPERTY_ORIGIN_MESSAGE_ID] || msg.msgId;
+  retry.properties[MessageConst.PROPERTY_RETRY_TOPIC] = msg.topic;
+  retry.properties[MessageConst.PROPERTY_RECONSUME_TIME] = String(msg.reconsumeTimes + 1);
+  retry.properties[MessageConst.PROPERTY_MAX_RECONSUME_TIMES] = String(maxReconsumeTimes);
+  retry.delayTimeLevel = 3 + msg.reconsumeTimes;
+  return retry;
 }
 
 /** Broadcasting offsets stay with a stable id across restarts: the configured instance name or DEFAULT. */
