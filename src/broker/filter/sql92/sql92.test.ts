@@ -219,6 +219,11 @@ describe('lexical details', () => {
     ['a = 1 )', { a: '1' }, 'T'],
     ['a = 1 b', { a: '1' }, 'T'],
     ["a 'it''s''x", {}, 'N'],
+    // LIKE is not in 4.9.8's grammar (CONTAINS, STARTSWITH came with 5.x): the parse stops at the
+    // unknown word, what is left is a bare property, so such a subscription silently matches nothing
+    ["a LIKE 'abc'", { a: 'abc' }, 'F'],
+    ["a STARTSWITH 'a' OR b = 1", { a: 'abc', b: '1' }, 'F'],
+    ["b = 1 AND a CONTAINS 'b'", { a: 'abc', b: '1' }, 'F'],
   ]);
 });
 
