@@ -162,7 +162,8 @@ export async function runStoreBench(o: StoreBenchOptions): Promise<StoreBenchRes
       appendCpuUsPerMsg: round(appendCpu / o.count, 2),
       readMsgsPerSec: Math.round(o.count / readSecs),
       readCpuUsPerMsg: round(readCpu / o.count, 2),
-      rssMiB: Math.round(process.memoryUsage().rss / (1024 * 1024)),
+      // peak resident set of the whole run (getrusage maxrss, KiB)
+      rssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     };
   } finally {
     await store.shutdown();

@@ -149,6 +149,11 @@ export class CommitLog {
     return started > 0 && now - started > this.host.config.osPageCacheBusyTimeOutMills;
   }
 
+  /** Nothing appended that is not written yet (raw HA appends need the log to themselves). */
+  isIdle(): boolean {
+    return !this.current && this.writer.isIdle();
+  }
+
   /** Bytes appended but not yet written. */
   pendingBytes(): number {
     return this.wroteOffset - this.mappedFileQueue.committedWhere;
@@ -426,7 +431,10 @@ export class CommitLog {
   private onWritten(batch: WriteBatch): void {
     const now = this.host.now();
     for (const s of batch.segments) {
-      const end = s.filePos + (s.end - s.start);
+      let end = s.filePos + (s.end - s.start);
+      // a file closed by a blank entry is complete: readers (HA) see it to its end, as RocketMQ does
+      if (s.file.wrotePosition === this.fileSize && batch.endOffset >= s.file.fileFromOffset + this.fileSize)
+        end = this.fileSize;
       if (end > s.file.committedPosition) s.file.committedPosition = end;
       s.file.lastModifiedTimestamp = now;
       s.file.storeTimestamp = batch.lastStoreTimestamp;

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
-import { join } from 'node:path';
 import { componentLogger, type Logger } from '../common/logger.js';
 import type { MessageExtBrokerInner } from '../common/message.js';
 import { MixAll, TopicValidator } from '../common/message-const.js';
 import { encodeSocketAddress } from '../common/message-id.js';
 import { type ScheduledTask, Scheduler } from '../common/scheduler.js';
 import { CommitLog, type CommitLogHost } from './commit-log.js';
-import { entersConsumeQueue } from './commit-log-scanner.js';
-import { ConsumeQueue } from './consume-queue.js';
+import type { ConsumeQueue } from './consume-queue.js';
+import { ConsumeQueueTable } from './consume-queue-table.js';
 import { FlushCommitLogService } from './flush-service.js';
 import { type GetMessageContext, getMessage } from './get-message.js';
+import { RawCommitLogAppender, readRawCommitLog } from './ha-commit-log.js';
 import { IndexService } from './index-service.js';
 import type { MappedFileQueue } from './mapped-file-queue.js';
 import { type MessageStoreConfig, parseDelayLevels, StorePath } from './message-store-config.js';
@@ -22,6 +22,7 @@ import type {
 import { StoreCheckpoint } from './store-checkpoint.js';
 import { StoreCleaner } from './store-cleaner.js';
 import { StoreError } from './store-error.js';
+import * as queries from './store-queries.js';
 import { recoverCommitLog } from './store-recovery.js';
 import { StoreStatsService } from './store-stats-service.js';
 import type { WriteBatch } from './write-batch.js';
@@ -33,6 +34,7 @@ export type {
   MessageFilter,
   PutMessageResult,
 } from './put-message-status.js';
+export type { QueryMessageResult } from './store-queries.js';
 
 export interface MessageStoreOptions {
   /** "ip:port" of the broker, the store host of every message and the prefix of offset msgIds. */
@@ -68,7 +70,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
   readonly storeHost: Buffer;
   readonly delayLevels: readonly number[];
   readonly commitLog: CommitLog;
-  readonly consumeQueueTable = new Map<string, ConsumeQueue[]>();
+  readonly queues: ConsumeQueueTable;
   readonly indexService: IndexService | undefined;
   readonly stats: StoreStatsService;
   checkpoint!: StoreCheckpoint;
@@ -77,6 +79,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
   private readonly tasks: ScheduledTask[] = [];
   private readonly flushService: FlushCommitLogService;
   private readonly cleaner: StoreCleaner;
+  private readonly raw: RawCommitLogAppender;
   private readonly listeners: DispatchListener[] = [];
   private readonly diskUsageFn: (path: string) => number;
   private readonly syncFlush: boolean;
@@ -95,7 +98,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     this.ownScheduler = !opts.scheduler;
     this.scheduler =
       opts.scheduler ??
-      new Scheduler(undefined, (name, err) => this.log.error({ err, task: name }, 'store task failed'));
+      new Scheduler(undefined, (task, err) => this.log.error({ err, task }, 'store task failed'));
     this.delayLevels = parseDelayLevels(config.messageDelayLevel);
     this.diskUsageFn = opts.diskUsage ?? statfsUsage;
     this.syncFlush = config.flushDiskType === 'SYNC_FLUSH';
@@ -122,6 +125,24 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
         this.log,
       );
     }
+    this.queues = new ConsumeQueueTable(
+      StorePath.consumeQueue(config),
+      config.mappedFileSizeConsumeQueue,
+      {
+        now: () => this.now(),
+        pickupStoreTimestamp: (o, s) => this.commitLog.pickupStoreTimestamp(o, s),
+        getMinPhyOffset: () => this.getMinPhyOffset(),
+        log: this.log,
+      },
+      this.indexService,
+    );
+    this.raw = new RawCommitLogAppender({
+      queue: this.commitLog.mappedFileQueue,
+      fileSize: config.mappedFileSizeCommitLog,
+      deliverTime: this.deliverTime,
+      setWroteOffset: (o) => this.commitLog.setWroteOffset(o),
+      dispatch: (reqs) => this.dispatchAndNotify(reqs),
+    });
     this.cleaner = new StoreCleaner({
       config,
       log: this.log,
@@ -131,7 +152,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
       indexService: this.indexService,
       now: () => this.now(),
       diskUsage: (p) => this.diskUsageFn(p),
-      consumeQueues: () => this.consumeQueues(),
+      consumeQueues: () => this.queues.all(),
       setDiskFull: (full) => {
         if (full !== this.diskFull)
           this.log.warn({ full }, full ? 'disk almost full: refusing writes' : 'disk space OK again');
@@ -155,51 +176,41 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     const lastExitOK = !fs.existsSync(StorePath.abort(c));
     this.checkpoint = new StoreCheckpoint(StorePath.checkpoint(c));
     this.commitLog.load();
-    this.loadConsumeQueues();
+    this.queues.load();
     this.indexService?.load(lastExitOK);
     let maxPhyOffsetOfConsumeQueue = 0;
-    for (const cq of this.consumeQueues()) {
+    for (const cq of this.queues.all()) {
       cq.recover();
       if (cq.maxPhysicOffset > maxPhyOffsetOfConsumeQueue) maxPhyOffsetOfConsumeQueue = cq.maxPhysicOffset;
     }
-    const processOffset = recoverCommitLog(this, lastExitOK, maxPhyOffsetOfConsumeQueue);
+    const processOffset = recoverCommitLog(
+      {
+        config: c,
+        log: this.log,
+        commitLogQueue: this.commitLog.mappedFileQueue,
+        checkpoint: this.checkpoint,
+        indexService: this.indexService,
+        deliverTime: this.deliverTime,
+        consumeQueues: () => this.queues.all(),
+        dispatchRecovered: (reqs) => this.queues.dispatch(reqs),
+        destroyLogics: () => {
+          this.queues.destroyAll();
+          this.indexService?.destroy();
+        },
+      },
+      lastExitOK,
+      maxPhyOffsetOfConsumeQueue,
+    );
     this.commitLog.setWroteOffset(processOffset);
-    this.recoverTopicQueueTable();
-    this.loaded = true;
-    this.log.info({ lastExitOK, maxPhyOffset: processOffset }, 'store loaded');
-  }
-
-  private loadConsumeQueues(): void {
-    const root = StorePath.consumeQueue(this.config);
-    let topics: string[];
-    try {
-      topics = fs.readdirSync(root);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    for (const topic of topics) {
-      let ids: string[];
-      try {
-        ids = fs.readdirSync(join(root, topic));
-      } catch {
-        continue;
-      }
-      for (const id of ids) {
-        if (!/^\d+$/.test(id)) continue;
-        const cq = this.findOrCreateConsumeQueue(topic, Number(id));
-        cq.load();
-      }
-    }
-  }
-
-  /** CommitLog's topicQueueTable from the ConsumeQueues; minimum offsets corrected (recoverTopicQueueTable). */
-  private recoverTopicQueueTable(): void {
+    this.raw.reputFromOffset = processOffset;
+    // recoverTopicQueueTable: next queue offsets from the ConsumeQueues, minimums corrected
     const minPhyOffset = this.commitLog.getMinOffset();
-    for (const cq of this.consumeQueues()) {
+    for (const cq of this.queues.all()) {
       this.commitLog.topicInfo(cq.topic).next[cq.queueId] = cq.getMaxOffsetInQueue();
       cq.correctMinOffset(minPhyOffset);
     }
+    this.loaded = true;
+    this.log.info({ lastExitOK, maxPhyOffset: processOffset }, 'store loaded');
   }
 
   /** Starts flushing, cleaning and stats, and marks the store as running (`abort` file). */
@@ -213,8 +224,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
       this.scheduler.every('flush-consumequeue', c.flushIntervalConsumeQueue, () =>
         this.flushConsumeQueues(false),
       ),
-    );
-    this.tasks.push(
+      // RocketMQ's first cleanup runs a minute after start
       this.scheduler.every(
         'clean-files',
         c.cleanResourceInterval,
@@ -240,23 +250,22 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     this.indexService?.shutdown();
     this.checkpoint.shutdown();
     this.commitLog.mappedFileQueue.shutdown();
-    for (const cq of this.consumeQueues()) cq.mappedFileQueue.shutdown();
+    for (const cq of this.queues.all()) cq.mappedFileQueue.shutdown();
     fs.rmSync(StorePath.abort(this.config), { force: true });
     this.log.info({ maxPhyOffset: this.getMaxPhyOffset() }, 'store shut down');
   }
 
-  /** FlushConsumeQueueService: ConsumeQueues (and the index) to disk; the checkpoint on thorough rounds. */
+  /** FlushConsumeQueueService: ConsumeQueues to disk; index and checkpoint on thorough rounds. */
   private async flushConsumeQueues(all: boolean): Promise<void> {
     const now = this.now();
-    let leastPages = this.config.flushConsumeQueueLeastPages;
     let thorough = all;
     if (now >= this.lastCqFlushThorough + this.config.flushConsumeQueueThoroughInterval) {
       this.lastCqFlushThorough = now;
       thorough = true;
     }
-    if (thorough) leastPages = 0;
-    const logicsTs = this.lastDispatchedStoreTimestamp;
-    for (const cq of this.consumeQueues()) await cq.flush(leastPages);
+    const leastPages = thorough ? 0 : this.config.flushConsumeQueueLeastPages;
+    const logicsTs = this.queues.lastDispatchedStoreTimestamp;
+    for (const cq of this.queues.all()) await cq.flush(leastPages);
     if (thorough) {
       await this.indexService?.flush();
       if (logicsTs > this.checkpoint.logicsMsgTimestamp) this.checkpoint.logicsMsgTimestamp = logicsTs;
@@ -264,11 +273,12 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     }
   }
 
-  /** Runs one retention pass now (the periodic task's body; tests call it with a fake clock). */
+  /** One retention pass (the periodic task's body; tests call it under a fake clock). */
   cleanFilesPeriodically(): { commitLogFilesDeleted: number } {
     return this.cleaner.run();
   }
 
+  /** TRIGGER_DELETE_FILES: the next passes delete expired files whatever the hour. */
   executeDeleteFilesManually(): void {
     this.cleaner.executeDeleteFilesManually();
   }
@@ -277,37 +287,12 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     return this.cleaner.isSpaceFull();
   }
 
-  *consumeQueues(): Iterable<ConsumeQueue> {
-    for (const queues of this.consumeQueueTable.values()) for (const cq of queues) if (cq) yield cq;
+  consumeQueues(): Iterable<ConsumeQueue> {
+    return this.queues.all();
   }
 
   findConsumeQueue(topic: string, queueId: number): ConsumeQueue | undefined {
-    return this.consumeQueueTable.get(topic)?.[queueId];
-  }
-
-  findOrCreateConsumeQueue(topic: string, queueId: number): ConsumeQueue {
-    let queues = this.consumeQueueTable.get(topic);
-    if (!queues) {
-      queues = [];
-      this.consumeQueueTable.set(topic, queues);
-    }
-    let cq = queues[queueId];
-    if (!cq) {
-      cq = new ConsumeQueue(
-        topic,
-        queueId,
-        StorePath.consumeQueue(this.config),
-        this.config.mappedFileSizeConsumeQueue,
-        {
-          now: () => this.now(),
-          pickupStoreTimestamp: (o, s) => this.commitLog.pickupStoreTimestamp(o, s),
-          getMinPhyOffset: () => this.getMinPhyOffset(),
-          log: this.log,
-        },
-      );
-      queues[queueId] = cq;
-    }
-    return cq;
+    return this.queues.find(topic, queueId);
   }
 
   /** Why a put cannot go in right now (checkStoreStatus), or undefined. */
@@ -327,27 +312,18 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     return this.commitLog.putMessage(msg);
   }
 
+  /** SEND_BATCH_MESSAGE: one topic and queue, consecutive queue offsets, answered together. */
   putMessages(msgs: MessageExtBrokerInner[]): Promise<PutMessageResult> {
     const refused = this.checkStoreStatus();
     if (refused) return Promise.resolve(refused);
     return this.commitLog.putMessages(msgs);
   }
 
-  private lastDispatchedStoreTimestamp = 0;
-  private readonly dirtyQueues: ConsumeQueue[] = [];
-
-  /** Dispatch (reput) of a written batch, then its acknowledgements (CommitLogHost). */
+  /** CommitLogHost: a batch is written; dispatch it, then answer its callers. */
   onBatchWritten(batch: WriteBatch): void {
-    try {
-      this.dispatch(batch.requests);
-    } catch (err) {
-      // as makeLogicsQueueError: the messages are stored, but no more writes until someone looks
-      this.logicsError = true;
-      this.log.error({ err }, 'dispatch failed: refusing writes');
-    }
+    this.dispatchAndNotify(batch.requests);
     this.stats.putMessageTimesTotal += batch.requests.length;
     this.stats.putMessageSizeTotal += batch.bytes;
-    for (const l of this.listeners) for (const r of batch.requests) l(r);
     if (this.syncFlush) {
       if (batch.resolveNoWait()) this.flushService.submit(batch);
     } else {
@@ -355,49 +331,20 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     }
   }
 
-  private dispatch(reqs: readonly DispatchRequest[]): void {
-    const dirty = this.dirtyQueues;
-    const index = this.indexService;
-    let lastTopic = '';
-    let lastQueues: ConsumeQueue[] | undefined;
-    for (const r of reqs) {
-      if (entersConsumeQueue(r.sysFlag)) {
-        if (r.topic !== lastTopic) {
-          lastTopic = r.topic;
-          lastQueues = this.consumeQueueTable.get(r.topic);
-        }
-        const cq = lastQueues?.[r.queueId] ?? this.findOrCreateConsumeQueue(r.topic, r.queueId);
-        const wasPending = cq.hasPending();
-        if (
-          cq.putMessagePositionInfo(r.commitLogOffset, r.msgSize, r.tagsCode, r.consumeQueueOffset) &&
-          !wasPending
-        )
-          dirty.push(cq);
-      }
-      index?.buildIndex(r);
+  private dispatchAndNotify(reqs: DispatchRequest[]): void {
+    try {
+      this.queues.dispatch(reqs);
+    } catch (err) {
+      // as makeLogicsQueueError: the messages are stored, but no more writes until someone looks
+      this.logicsError = true;
+      this.log.error({ err }, 'dispatch failed: refusing writes');
     }
-    for (const cq of dirty) cq.flushPending();
-    dirty.length = 0;
-    index?.flushPending();
-    const last = reqs[reqs.length - 1];
-    if (last) this.lastDispatchedStoreTimestamp = last.storeTimestamp;
+    for (const l of this.listeners) for (const r of reqs) l(r);
   }
 
-  /** Re-dispatch during abnormal recovery (RecoveryTarget). */
-  dispatchRecovered(reqs: DispatchRequest[]): void {
-    this.dispatch(reqs);
-  }
-
-  /** The CommitLog is gone: so are ConsumeQueues and index (destroyLogics). */
-  destroyLogics(): void {
-    for (const cq of this.consumeQueues()) cq.destroy();
-    this.consumeQueueTable.clear();
-    this.indexService?.destroy();
-  }
-
-  deliverTime = (delayLevel: number, storeTimestamp: number): number => {
-    const level = Math.min(delayLevel, this.delayLevels.length);
-    const delay = this.delayLevels[level - 1];
+  /** Deliver time of a delayed message (ScheduleMessageService.computeDeliverTimestamp). */
+  readonly deliverTime = (delayLevel: number, storeTimestamp: number): number => {
+    const delay = this.delayLevels[Math.min(delayLevel, this.delayLevels.length) - 1];
     return delay === undefined ? storeTimestamp + 1000 : storeTimestamp + delay;
   };
 
@@ -424,55 +371,47 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
   }
 
   getMaxOffsetInQueue(topic: string, queueId: number): number {
-    return this.findConsumeQueue(topic, queueId)?.getMaxOffsetInQueue() ?? 0;
+    return this.queues.find(topic, queueId)?.getMaxOffsetInQueue() ?? 0;
   }
 
   getMinOffsetInQueue(topic: string, queueId: number): number {
-    return this.findConsumeQueue(topic, queueId)?.getMinOffsetInQueue() ?? 0;
+    return this.queues.find(topic, queueId)?.getMinOffsetInQueue() ?? 0;
   }
 
   getMessageTotalInQueue(topic: string, queueId: number): number {
-    return this.findConsumeQueue(topic, queueId)?.getMessageTotalInQueue() ?? 0;
+    return this.queues.find(topic, queueId)?.getMessageTotalInQueue() ?? 0;
   }
 
+  /** SEARCH_OFFSET_BY_TIMESTAMP: the queue offset whose store time is closest to `timestamp`. */
   async getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): Promise<number> {
-    const cq = this.findConsumeQueue(topic, queueId);
+    const cq = this.queues.find(topic, queueId);
     return cq ? cq.getOffsetInQueueByTime(timestamp) : 0;
   }
 
-  /** Commit log offset of the entry at `consumeQueueOffset`, 0 when none. */
+  private get queryContext(): queries.QueryContext {
+    return {
+      commitLog: this.commitLog,
+      queues: this.queues,
+      indexService: this.indexService,
+      maxMessageSize: this.config.maxMessageSize,
+    };
+  }
+
   async getCommitLogOffsetInQueue(
     topic: string,
     queueId: number,
     consumeQueueOffset: number,
   ): Promise<number> {
-    const e = this.findConsumeQueue(topic, queueId)?.readEntries(consumeQueueOffset, 1);
-    return e && e.length >= 20 ? e.readInt32BE(0) * 0x1_0000_0000 + e.readUInt32BE(4) : 0;
+    return queries.getCommitLogOffsetInQueue(this.queryContext, topic, queueId, consumeQueueOffset);
   }
 
-  /** Store time of the entry at `consumeQueueOffset`, -1 when none. */
-  async getMessageStoreTimeStamp(
-    topic: string,
-    queueId: number,
-    consumeQueueOffset: number,
-  ): Promise<number> {
-    const e = this.findConsumeQueue(topic, queueId)?.readEntries(consumeQueueOffset, 1);
-    if (!e || e.length < 20) return -1;
-    return this.commitLog.pickupStoreTimestamp(
-      e.readInt32BE(0) * 0x1_0000_0000 + e.readUInt32BE(4),
-      e.readInt32BE(8),
-    );
+  getMessageStoreTimeStamp(topic: string, queueId: number, consumeQueueOffset: number): Promise<number> {
+    return queries.getMessageStoreTimeStamp(this.queryContext, topic, queueId, consumeQueueOffset);
   }
 
-  /** With a queue: store time of its oldest message; without: of the oldest message in the CommitLog. -1 when none. */
-  async getEarliestMessageTime(topic?: string, queueId?: number): Promise<number> {
-    if (topic === undefined || queueId === undefined) {
-      const min = this.getMinPhyOffset();
-      return min < 0 ? -1 : this.commitLog.pickupStoreTimestamp(min, this.config.maxMessageSize);
-    }
-    const cq = this.findConsumeQueue(topic, queueId);
-    if (!cq) return -1;
-    return this.getMessageStoreTimeStamp(topic, queueId, cq.getMinOffsetInQueue());
+  /** With a queue: store time of its oldest message; without: of the oldest in the CommitLog; -1 when none. */
+  getEarliestMessageTime(topic?: string, queueId?: number): Promise<number> {
+    return queries.getEarliestMessageTime(this.queryContext, topic, queueId);
   }
 
   /** One stored message (VIEW_MESSAGE_BY_ID), null when there is none at that offset. */
@@ -480,36 +419,15 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     return (await this.commitLog.getMessage(commitLogOffset)) ?? null;
   }
 
-  /**
-   * QUERY_MESSAGE by key (DefaultMessageStore.queryMessage): up to three index passes, each ending
-   * where the previous found its oldest match, until something is found.
-   */
-  async queryMessage(
+  /** QUERY_MESSAGE: messages of `topic` with `key` (a KEYS word or the UNIQ_KEY) stored in [begin, end]. */
+  queryMessage(
     topic: string,
     key: string,
     maxNum: number,
     begin: number,
     end: number,
-  ): Promise<{ buffers: Buffer[]; indexLastUpdateTimestamp: number; indexLastUpdatePhyoffset: number }> {
-    const out = { buffers: [] as Buffer[], indexLastUpdateTimestamp: 0, indexLastUpdatePhyoffset: 0 };
-    if (!this.indexService) return out;
-    let lastQueryMsgTime = end;
-    for (let i = 0; i < 3; i++) {
-      const r = await this.indexService.queryOffset(topic, key, maxNum, begin, lastQueryMsgTime);
-      if (r.phyOffsets.length === 0) break;
-      r.phyOffsets.sort((a, b) => a - b);
-      out.indexLastUpdateTimestamp = r.indexLastUpdateTimestamp;
-      out.indexLastUpdatePhyoffset = r.indexLastUpdatePhyoffset;
-      for (let m = 0; m < r.phyOffsets.length; m++) {
-        const msg = await this.commitLog.getMessage(r.phyOffsets[m]!);
-        if (!msg) continue;
-        if (m === 0)
-          lastQueryMsgTime = await this.commitLog.pickupStoreTimestamp(r.phyOffsets[m]!, msg.length);
-        out.buffers.push(msg);
-      }
-      if (out.buffers.length > 0 || lastQueryMsgTime < begin) break;
-    }
-    return out;
+  ): Promise<queries.QueryMessageResult> {
+    return queries.queryMessage(this.queryContext, topic, key, maxNum, begin, end);
   }
 
   getMinPhyOffset(): number {
@@ -528,26 +446,32 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     return this.commitLog.isOSPageCacheBusy();
   }
 
+  /** HA master: raw CommitLog bytes from `offset` (within one file), null when there are none. */
+  readRawCommitLog(offset: number, maxBytes: number): Promise<Buffer | null> {
+    return readRawCommitLog(this.commitLog.mappedFileQueue, offset, maxBytes);
+  }
+
+  /**
+   * HA slave: appends replicated bytes at `startOffset`, which must be this store's end, and
+   * dispatches the messages they complete. False when the offset does not match.
+   */
+  appendRawCommitLog(startOffset: number, data: Buffer): Promise<boolean> {
+    if (this.shutdownDone || !this.loaded) return Promise.resolve(false);
+    if (!this.commitLog.isIdle()) return Promise.resolve(false);
+    return this.raw.append(startOffset, data);
+  }
+
   /** DELETE_TOPIC_IN_BROKER: the topics' ConsumeQueues go (their CommitLog entries age out). */
   async deleteTopics(topics: Iterable<string>): Promise<void> {
     for (const topic of topics) {
-      const queues = this.consumeQueueTable.get(topic);
-      if (!queues) continue;
-      for (const cq of queues) cq?.destroy();
-      this.consumeQueueTable.delete(topic);
-      this.commitLog.topicQueueTable.delete(topic);
-      try {
-        fs.rmdirSync(join(StorePath.consumeQueue(this.config), topic));
-      } catch {
-        // not empty or gone
-      }
+      if (this.queues.deleteTopic(topic)) this.commitLog.topicQueueTable.delete(topic);
     }
   }
 
   /** CLEAN_UNUSED_TOPIC: drops ConsumeQueues of topics not in `keep` (system topics excepted). */
   async cleanUnusedTopic(keep: Set<string>): Promise<number> {
     const gone: string[] = [];
-    for (const topic of this.consumeQueueTable.keys()) {
+    for (const topic of this.queues.table.keys()) {
       if (keep.has(topic) || topic === TopicValidator.RMQ_SYS_SCHEDULE_TOPIC) continue;
       if (topic === TopicValidator.RMQ_SYS_TRANS_OP_HALF_TOPIC || MixAll.isLmq(topic)) continue;
       gone.push(topic);
@@ -556,6 +480,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     return gone.length;
   }
 
+  /** The store's part of GET_BROKER_RUNTIME_INFO. */
   getRuntimeInfo(): Record<string, string> {
     const info = this.stats.getRuntimeInfo();
     info.commitLogDiskRatio = String(this.diskUsageFn(StorePath.commitLog(this.config)));
