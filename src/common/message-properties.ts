@@ -38,13 +38,20 @@ export function decodeProperties(s: string | undefined | null): Record<string, s
   return map;
 }
 
+/** "NAME\u0001" per property name: built once, not per lookup. */
+const needles = new Map<string, string>();
+
 /**
  * One property's value, without decoding the whole string (the store uses it on the append and
  * recovery paths, where a full decode per message would be waste).
  */
 export function getPropertyFromString(s: string | undefined, name: string): string | undefined {
   if (!s) return undefined;
-  const needle = name + NAME_VALUE_SEPARATOR;
+  let needle = needles.get(name);
+  if (needle === undefined) {
+    needle = name + NAME_VALUE_SEPARATOR;
+    if (needles.size < 256) needles.set(name, needle);
+  }
   let from = 0;
   for (;;) {
     const at = s.indexOf(needle, from);
