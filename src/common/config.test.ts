@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { extractKeyValueArgs } from '../cli/key-value-args.js';
 import { applyConfig, ConfigError, configToProperties } from './config.js';
 import { type PropertyEntry, parsePropertiesText } from './properties-file.js';
 
@@ -57,19 +56,6 @@ describe('applyConfig', () => {
     expect(cfg.listenPort).toBe(1);
     expect(unknown.map((e) => [e.key, e.line])).toEqual([['listenport', 2]]);
     expect(cfg).not.toHaveProperty('listenport');
-  });
-
-  it('applies command line entries on top of a file', () => {
-    const { entries, rest } = extractKeyValueArgs(
-      ['-c', 'b.conf', '--listenPort=10931', '--configFile=x'],
-      ['configFile'],
-    );
-    expect(rest).toEqual(['-c', 'b.conf', '--configFile=x']);
-    const cfg = applyConfig(defaults, [...parsePropertiesText('listenPort=10911', 'b.conf'), ...entries]);
-    expect(cfg.listenPort).toBe(10931);
-    expect(() => applyConfig(defaults, extractKeyValueArgs(['x', '--listenPort=a']).entries)).toThrow(
-      'command line:2: bad value "a" for listenPort',
-    );
   });
 });
 
