@@ -97,6 +97,7 @@ describe('CommitLog', () => {
       tags: 'TagA',
       keys: 'a b',
       uniqKey: 'U1',
+      properties: { X: 'ünï 😀' },
     });
     input.flag = 5;
     input.reconsumeTimes = 3;
@@ -116,7 +117,7 @@ describe('CommitLog', () => {
       storeTimestamp: r.result!.storeTimestamp,
       queueOffset: 0,
       commitLogOffset: r.result!.wroteOffset,
-      properties: { TAGS: 'TagA', KEYS: 'a b', UNIQ_KEY: 'U1' },
+      properties: { X: 'ünï 😀', TAGS: 'TagA', KEYS: 'a b', UNIQ_KEY: 'U1' },
     });
     expect(m.body.toString()).toBe('bödy');
   });

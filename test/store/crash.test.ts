@@ -11,7 +11,8 @@ import { crashTestConfig, ManualClock, makeTempDir } from '../../src/store/testi
 
 // The child runs from the build (npm test builds first): a real process that can really be killed.
 const CHILD = resolve(import.meta.dirname, '../../dist/src/store/testing/crash-child.js');
-const ROUNDS = 24;
+// CRASH_ROUNDS=500 npx vitest run test/store/crash.test.ts: the soak variant of the same test
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 24);
 
 interface Ack {
   queueId: number;
@@ -159,7 +160,9 @@ async function verify(dir: string, store: DefaultMessageStore, acked: Map<string
 }
 
 describe('crash recovery with real processes (SIGKILL)', () => {
-  it(`keeps every acknowledged message over ${ROUNDS} kills, and cuts a deliberately torn tail`, async () => {
+  it(`keeps every acknowledged message over ${ROUNDS} kills, and cuts a deliberately torn tail`, {
+    timeout: Math.max(60_000, ROUNDS * 3000),
+  }, async () => {
     if (!fs.existsSync(CHILD)) throw new Error(`${CHILD} is missing: run "npm run build" first`);
     const dir = makeTempDir('cometmq-crash-');
     dirs.push(dir);
@@ -177,9 +180,9 @@ describe('crash recovery with real processes (SIGKILL)', () => {
       const t1 = Date.now();
       await verify(dir, store, acked);
       const t2 = Date.now();
-      if (process.env.CRASH_DEBUG) console.log('recover', t1 - t0, 'verify', t2 - t1);
+      if (process.env.CRASH_DEBUG)
+        console.log(round, acks.length, 'recover', t1 - t0, 'ms, verify', t2 - t1, 'ms');
       lastMaxPhy = store.getMaxPhyOffset();
-      if (process.env.CRASH_DEBUG) console.log(round, acks.length, acked.size, lastMaxPhy, Date.now());
       // dropped without shutdown: the folder stays crashed for the next child
     }
     expect(totalAcks).toBeGreaterThan(ROUNDS * 10);
