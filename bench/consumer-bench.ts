@@ -36,6 +36,8 @@ export interface ConsumerBenchResult {
 }
 
 const BORN_TS_POS = 40;
+/** Stop once nothing arrived for this long after the first message. */
+const IDLE_STOP_MS = 5000;
 
 export async function runConsumerBench(o: ConsumerBenchOptions): Promise<ConsumerBenchResult> {
   const brokers = await resolveTopic(o.namesrvAddr, o.topic, o.queueNums);
@@ -131,12 +133,25 @@ export async function runConsumerBench(o: ConsumerBenchOptions): Promise<Consume
     return `received ${received} failures ${failures} | ${rate} msgs/s | e2e p99 ${hist.percentile(99)} ms`;
   });
   const timer = o.durationSec !== undefined ? setTimeout(stop, o.durationSec * 1000) : undefined;
+  // a counted run whose messages are not all there (a producer run with failures) must still end
+  let lastCount = -1;
+  let lastChange = performance.now();
+  const idle = setInterval(() => {
+    if (received !== lastCount) {
+      lastCount = received;
+      lastChange = performance.now();
+    } else if (received > 0 && performance.now() - lastChange > IDLE_STOP_MS) stop();
+  }, 500);
   const loops: Promise<void>[] = [];
   for (const b of brokers) for (let q = 0; q < b.readQueueNums; q++) loops.push(pullLoop(b.addr, q));
   await done;
-  const elapsed = (performance.now() - t0) / 1000;
+  // an idle stop does not count the idle wait as consuming time
+  const endedAt =
+    received > 0 && performance.now() - lastChange > IDLE_STOP_MS ? lastChange : performance.now();
+  const elapsed = (endedAt - t0) / 1000;
   const cpu = cpuMicros(cpu0);
   if (timer) clearTimeout(timer);
+  clearInterval(idle);
   stopProgress();
   await client.shutdown();
   await Promise.allSettled(loops);
