@@ -28,12 +28,14 @@ export type WorkerToMain =
   | { t: 'connect'; ch: number; remote: string; local: string }
   | { t: 'close'; ch: number }
   | { t: 'idle'; ch: number }
-  | { t: 'requests'; cmds: WireCommand[]; buf: ArrayBuffer }
+  /** cmds (+ their bodies in buf): any request; sends: binary send records (binary-records.ts) */
+  | { t: 'requests'; cmds: WireCommand[]; buf: ArrayBuffer; sends: ArrayBuffer | null }
   | { t: 'invoked'; id: number; cmd?: WireCommand; buf?: ArrayBuffer; error?: string }
   | { t: 'stopped' };
 
 export type MainToWorker =
-  | { t: 'send'; cmds: WireCommand[]; buf: ArrayBuffer }
+  /** binary commands (binary-records.ts CommandWriter): responses and oneway requests to write */
+  | { t: 'send'; buf: ArrayBuffer }
   | { t: 'invoke'; id: number; cmd: WireCommand; buf: ArrayBuffer; timeoutMs: number }
   | { t: 'close'; ch: number }
   | { t: 'stop' };

@@ -5,8 +5,16 @@
  * saturates while a core idles.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import {
+  decodeSendMessageRequestHeader,
+  decodeSendMessageRequestHeaderV2,
+  type SendMessageRequestHeader,
+} from '../../remoting/protocol/header/send-message-request-header.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
+import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RemotingServer, type RemotingServerOptions } from '../../remoting/remoting-server.js';
+import { RequestCode } from '../../remoting/request-code.js';
+import { readCommands, SendRecordWriter } from './binary-records.js';
 import { type MainToWorker, toCommand, WireBatch, type WorkerToMain } from './network-messages.js';
 
 const port = parentPort!;
@@ -17,18 +25,36 @@ const channels = new Map<number, RemotingChannel>();
 const post = (m: WorkerToMain, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
 
 let batch = new WireBatch();
+const sends = new SendRecordWriter();
 let scheduled = false;
 const flush = (): void => {
   scheduled = false;
-  if (batch.size === 0) return;
+  if (batch.size === 0 && sends.count === 0) return;
   const b = batch;
   batch = new WireBatch();
   const buf = b.takeBuffer();
-  post({ t: 'requests', cmds: b.cmds, buf }, [buf]);
+  const sendBuf = sends.count > 0 ? sends.take() : null;
+  post({ t: 'requests', cmds: b.cmds, buf, sends: sendBuf }, sendBuf ? [buf, sendBuf] : [buf]);
+};
+
+// The send header is decoded here, so the main thread gets typed fields instead of an extFields map;
+// a header that does not decode goes the generic way and the main thread answers its error.
+const decodeSendHeader = (request: RemotingCommand): SendMessageRequestHeader | undefined => {
+  try {
+    if (request.code === RequestCode.SEND_MESSAGE) return decodeSendMessageRequestHeader(request.extFields);
+    if (request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE) {
+      return decodeSendMessageRequestHeaderV2(request.extFields);
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
 };
 
 server.registerDefaultProcessor((request, channel) => {
-  batch.add(channel.id, request);
+  const h = decodeSendHeader(request);
+  if (h) sends.add(channel.id, request, h);
+  else batch.add(channel.id, request);
   if (!scheduled) {
     scheduled = true;
     setImmediate(flush);
@@ -48,10 +74,10 @@ server.on('idle', (ch) => post({ t: 'idle', ch: ch.id }));
 port.on('message', (m: MainToWorker) => {
   switch (m.t) {
     case 'send':
-      for (const w of m.cmds) {
-        const ch = channels.get(w.ch);
-        if (ch?.isOpen) ch.send(toCommand(w, m.buf));
-      }
+      readCommands(m.buf, (chId, cmd) => {
+        const ch = channels.get(chId);
+        if (ch?.isOpen) ch.send(cmd);
+      });
       break;
     case 'invoke': {
       const ch = channels.get(m.cmd.ch);

@@ -6,6 +6,7 @@ import { ProcessorTable } from '../../remoting/processor-table.js';
 import type { RemotingChannel, RequestProcessor } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import type { RemotingServerOptions } from '../../remoting/remoting-server.js';
+import { CommandWriter, readSendRecords } from './binary-records.js';
 import { type MainToWorker, toCommand, WireBatch, type WorkerToMain } from './network-messages.js';
 
 const log = componentLogger('network');
@@ -67,7 +68,7 @@ export class WorkerRemotingServer extends EventEmitter implements BrokerRemoting
   private worker: Worker | null = null;
   private boundPort = 0;
   private nextInvokeId = 1;
-  private out = new WireBatch();
+  private readonly out = new CommandWriter();
   private outScheduled = false;
   private stopped: (() => void) | null = null;
 
@@ -152,16 +153,20 @@ export class WorkerRemotingServer extends EventEmitter implements BrokerRemoting
 
   private flushOut(): void {
     this.outScheduled = false;
-    if (this.out.size === 0) return;
-    const b = this.out;
-    this.out = new WireBatch();
-    const buf = b.takeBuffer();
-    this.post({ t: 'send', cmds: b.cmds, buf }, [buf]);
+    if (this.out.count === 0) return;
+    const buf = this.out.take();
+    this.post({ t: 'send', buf }, [buf]);
   }
 
   private onMessage(m: WorkerToMain): void {
     switch (m.t) {
       case 'requests':
+        if (m.sends) {
+          readSendRecords(m.sends, (chId, cmd) => {
+            const ch = this.channels.get(chId);
+            if (ch) this.processors.dispatch(cmd, ch);
+          });
+        }
         for (const w of m.cmds) {
           const ch = this.channels.get(w.ch);
           if (ch) this.processors.dispatch(toCommand(w, m.buf), ch);

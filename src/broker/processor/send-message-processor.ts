@@ -16,6 +16,7 @@ import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import type { PutMessageResult } from '../../store/put-message-status.js';
 import { type BrokerContext, FAQ, suggestTodo } from '../broker-context.js';
+import type { PreDecodedSendCommand } from '../network/binary-records.js';
 import { SendBackPressure } from './send-back-pressure.js';
 
 const log = componentLogger('send');
@@ -44,10 +45,12 @@ export class SendMessageProcessor {
     request: RemotingCommand,
     channel: RemotingChannel,
   ): RemotingCommand | Promise<RemotingCommand> => {
+    // with networkWorkerEnable the network thread has decoded the header already
     const header =
-      request.code === RequestCode.SEND_MESSAGE
+      (request as PreDecodedSendCommand).sendHeader ??
+      (request.code === RequestCode.SEND_MESSAGE
         ? decodeSendMessageRequestHeader(request.extFields)
-        : decodeSendMessageRequestHeaderV2(request.extFields);
+        : decodeSendMessageRequestHeaderV2(request.extFields));
     const b = this.ctx.brokerConfig;
     const fail = (code: number, remark: string): RemotingCommand => this.fail(request, code, remark);
 
