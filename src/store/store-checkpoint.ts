@@ -65,6 +65,11 @@ export class StoreCheckpoint {
 
   shutdown(): void {
     this.flushSync();
+    this.close();
+  }
+
+  /** Closes without writing (tests that leave a store as a crash would). */
+  close(): void {
     fs.closeSync(this.fd);
   }
 }

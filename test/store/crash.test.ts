@@ -7,7 +7,12 @@ import { crc32Masked, decodeMessage } from '../../src/common/message-decoder.js'
 import { Scheduler } from '../../src/common/scheduler.js';
 import { checkMessageAndReturnSize } from '../../src/store/commit-log-scanner.js';
 import { DefaultMessageStore } from '../../src/store/default-message-store.js';
-import { crashTestConfig, ManualClock, makeTempDir } from '../../src/store/testing/store-fixture.js';
+import {
+  crashClose,
+  crashTestConfig,
+  ManualClock,
+  makeTempDir,
+} from '../../src/store/testing/store-fixture.js';
 
 // The child runs from the build (npm test builds first): a real process that can really be killed.
 const CHILD = resolve(import.meta.dirname, '../../dist/src/store/testing/crash-child.js');
@@ -183,15 +188,17 @@ describe('crash recovery with real processes (SIGKILL)', () => {
       if (process.env.CRASH_DEBUG)
         console.log(round, acks.length, 'recover', t1 - t0, 'ms, verify', t2 - t1, 'ms');
       lastMaxPhy = store.getMaxPhyOffset();
-      // dropped without shutdown: the folder stays crashed for the next child
+      crashClose(store); // no shutdown: the folder stays crashed for the next child
     }
     expect(totalAcks).toBeGreaterThan(ROUNDS * 10);
 
     // tear the last message on purpose: recovery cuts exactly it, and its queue offset is reused
-    await runAndKill(dir, 999, 100);
+    const final = await runAndKill(dir, 999, 100);
+    for (const a of final.acks) acked.set(`${a.queueId}/${a.queueOffset}`, a);
     const before = await recover(dir);
     const maxPhy = before.getMaxPhyOffset();
     const last = checkLastEntry(dir, before);
+    crashClose(before);
     const size = crashTestConfig(dir).mappedFileSizeCommitLog;
     const fd = fs.openSync(
       join(dir, 'commitlog', String(last.offset - (last.offset % size)).padStart(20, '0')),
@@ -206,6 +213,7 @@ describe('crash recovery with real processes (SIGKILL)', () => {
     acked.delete(`${last.queueId}/${last.queueOffset}`);
     for (const [k, a] of acked) if (a.offset >= last.offset) acked.delete(k);
     await verify(dir, after, acked);
+    crashClose(after);
   });
 });
 

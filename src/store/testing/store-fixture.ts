@@ -106,3 +106,14 @@ export function crashTestConfig(root: string): MessageStoreConfig {
     maxMessageSize: 8192,
   });
 }
+
+/**
+ * Leaves a store as SIGKILL would: nothing flushed, the abort file in place; only the file
+ * descriptors are closed, so that tests can "crash" many stores in one process.
+ */
+export function crashClose(store: DefaultMessageStore): void {
+  store.commitLogQueue.shutdown();
+  for (const cq of store.consumeQueues()) cq.mappedFileQueue.shutdown();
+  for (const f of store.indexService?.indexFileList ?? []) f.file.shutdown();
+  store.checkpoint.close();
+}
