@@ -6,12 +6,10 @@ import {
   calMsgLength,
   crc32Masked,
   MESSAGE_MAGIC_CODE,
-  readLong,
-  SYSFLAG_POSITION,
-  storeTimestampPosition,
 } from '../common/message-decoder.js';
 import { offsetToHex } from '../common/message-id.js';
 import { getPropertyFromString, putPropertyToString } from '../common/message-properties.js';
+import { CommitLogReader } from './commit-log-reader.js';
 import { CommitLogWriter } from './commit-log-writer.js';
 import type { MappedFile } from './mapped-file.js';
 import { MappedFileQueue } from './mapped-file-queue.js';
@@ -75,12 +73,12 @@ function failed(status: PutMessageStatus, remark: string): PutMessageResult {
 /**
  * The CommitLog (store/CommitLog.java): every message of every topic, appended in RocketMQ's stored
  * layout to a MappedFileQueue. Appends are encoded at once, in call order, into the current
- * WriteBatch (queue offsets and physical offsets are assigned then); the batch is written with one
- * positioned write per file on the next turn of the event loop (setImmediate), one write in flight at
- * a time, so that dispatch and acknowledgements follow commit log order.
+ * WriteBatch (queue offsets and physical offsets are assigned then); a batch is sealed on the next
+ * turn of the event loop (setImmediate) or at SEAL_BATCH_BYTES, and written by CommitLogWriter with
+ * one positioned write per file, completions in commit log order so that dispatch and
+ * acknowledgements follow it.
  */
-export class CommitLog {
-  readonly mappedFileQueue: MappedFileQueue;
+export class CommitLog extends CommitLogReader {
   readonly topicQueueTable = new Map<string, TopicQueueInfo>();
   /** Next byte to hand out. */
   private wroteOffset = 0;
@@ -91,15 +89,16 @@ export class CommitLog {
   private readonly pool = new ChunkPool();
   private chunk: Chunk | undefined;
   private readonly storeHostHex: string;
-  private readonly fileSize: number;
   private readonly syncFlush: boolean;
   /** Store time of the last message whose bytes are written (for the checkpoint after a flush). */
   lastWrittenStoreTimestamp = 0;
 
   constructor(private readonly host: CommitLogHost) {
-    this.fileSize = host.config.mappedFileSizeCommitLog;
-    this.mappedFileQueue = new MappedFileQueue(StorePath.commitLog(host.config), this.fileSize, () =>
-      host.now(),
+    super(
+      new MappedFileQueue(StorePath.commitLog(host.config), host.config.mappedFileSizeCommitLog, () =>
+        host.now(),
+      ),
+      host.config.maxMessageSize,
     );
     this.storeHostHex = host.storeHost.toString('hex').toUpperCase();
     this.syncFlush = host.config.flushDiskType === 'SYNC_FLUSH';
@@ -119,19 +118,6 @@ export class CommitLog {
     this.wroteOffset = offset;
     this.mappedFileQueue.committedWhere = offset;
     this.currentFile = this.mappedFileQueue.findMappedFileByOffset(offset);
-  }
-
-  getMaxOffset(): number {
-    return this.mappedFileQueue.committedWhere;
-  }
-
-  getMinOffset(): number {
-    return this.mappedFileQueue.getMinOffset();
-  }
-
-  /** Offset where the next file starts (rollNextFile). */
-  rollNextFile(offset: number): number {
-    return offset + this.fileSize - (offset % this.fileSize);
   }
 
   topicInfo(topic: string): TopicQueueInfo {
@@ -486,55 +472,5 @@ export class CommitLog {
   waitWritten(): Promise<void> {
     this.seal();
     return this.writer.waitIdle();
-  }
-
-  /** `size` bytes at `offset`, or undefined when that range is gone or not written yet. */
-  async getData(offset: number, size: number): Promise<Buffer | undefined> {
-    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
-    if (!mf) return undefined;
-    const pos = offset - mf.fileFromOffset;
-    if (size <= 0 || pos + size > mf.committedPosition) return undefined;
-    const buf = Buffer.allocUnsafe(size);
-    const n = await mf.read(buf, 0, size, pos);
-    return n === size ? buf : undefined;
-  }
-
-  /** Reads `len` bytes at `offset` into `into`; false when the range is gone or not fully written. */
-  async readInto(offset: number, into: Buffer, intoOff: number, len: number): Promise<boolean> {
-    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
-    if (!mf) return false;
-    const pos = offset - mf.fileFromOffset;
-    if (pos + len > mf.committedPosition) return false;
-    return (await mf.read(into, intoOff, len, pos)) === len;
-  }
-
-  readIntoSync(offset: number, into: Buffer, intoOff: number, len: number): boolean {
-    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
-    if (!mf) return false;
-    const pos = offset - mf.fileFromOffset;
-    if (pos + len > mf.committedPosition) return false;
-    return mf.readSync(into, intoOff, len, pos) === len;
-  }
-
-  /** One whole stored message at `offset` (its size read from the entry), undefined if none. */
-  async getMessage(offset: number): Promise<Buffer | undefined> {
-    const head = await this.getData(offset, 4);
-    if (!head) return undefined;
-    const size = head.readInt32BE(0);
-    if (size <= 0 || size > this.host.config.maxMessageSize + 1024 * 1024) return undefined;
-    const msg = await this.getData(offset, size);
-    if (!msg || msg.readInt32BE(4) !== MESSAGE_MAGIC_CODE) return undefined;
-    return msg;
-  }
-
-  /** Store time of the message at `offset` (pickupStoreTimestamp), -1 when unreadable. */
-  async pickupStoreTimestamp(offset: number, size: number): Promise<number> {
-    const len = Math.min(size, 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + 20 + 8);
-    const head = await this.getData(offset, len);
-    if (!head) return -1;
-    const sysFlag = head.readInt32BE(SYSFLAG_POSITION);
-    const pos = storeTimestampPosition(sysFlag);
-    if (pos + 8 > head.length) return -1;
-    return readLong(head, pos);
   }
 }

@@ -1,0 +1,87 @@
+import {
+  MESSAGE_MAGIC_CODE,
+  readLong,
+  SYSFLAG_POSITION,
+  storeTimestampPosition,
+} from '../common/message-decoder.js';
+import type { MappedFileQueue } from './mapped-file-queue.js';
+
+/**
+ * Reading the CommitLog by physical offset (CommitLog.getMessage, getData, pickupStoreTimestamp):
+ * only written bytes are visible, and a range whose file retention deleted reads as absent.
+ */
+export class CommitLogReader {
+  protected readonly fileSize: number;
+
+  constructor(
+    readonly mappedFileQueue: MappedFileQueue,
+    protected readonly maxMessageSize: number,
+  ) {
+    this.fileSize = mappedFileQueue.mappedFileSize;
+  }
+
+  /** End of the written bytes. */
+  getMaxOffset(): number {
+    return this.mappedFileQueue.committedWhere;
+  }
+
+  /** Start of the first file, -1 when there is none. */
+  getMinOffset(): number {
+    return this.mappedFileQueue.getMinOffset();
+  }
+
+  /** Offset where the next file starts (rollNextFile). */
+  rollNextFile(offset: number): number {
+    return offset + this.fileSize - (offset % this.fileSize);
+  }
+
+  /** `size` bytes at `offset`, or undefined when that range is gone or not written yet. */
+  async getData(offset: number, size: number): Promise<Buffer | undefined> {
+    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
+    if (!mf) return undefined;
+    const pos = offset - mf.fileFromOffset;
+    if (size <= 0 || pos + size > mf.committedPosition) return undefined;
+    const buf = Buffer.allocUnsafe(size);
+    const n = await mf.read(buf, 0, size, pos);
+    return n === size ? buf : undefined;
+  }
+
+  /** Reads `len` bytes at `offset` into `into`; false when the range is gone or not fully written. */
+  async readInto(offset: number, into: Buffer, intoOff: number, len: number): Promise<boolean> {
+    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
+    if (!mf) return false;
+    const pos = offset - mf.fileFromOffset;
+    if (pos + len > mf.committedPosition) return false;
+    return (await mf.read(into, intoOff, len, pos)) === len;
+  }
+
+  readIntoSync(offset: number, into: Buffer, intoOff: number, len: number): boolean {
+    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
+    if (!mf) return false;
+    const pos = offset - mf.fileFromOffset;
+    if (pos + len > mf.committedPosition) return false;
+    return mf.readSync(into, intoOff, len, pos) === len;
+  }
+
+  /** One whole stored message at `offset` (its size read from the entry), undefined if none. */
+  async getMessage(offset: number): Promise<Buffer | undefined> {
+    const head = await this.getData(offset, 4);
+    if (!head) return undefined;
+    const size = head.readInt32BE(0);
+    if (size <= 0 || size > this.maxMessageSize + 1024 * 1024) return undefined;
+    const msg = await this.getData(offset, size);
+    if (!msg || msg.readInt32BE(4) !== MESSAGE_MAGIC_CODE) return undefined;
+    return msg;
+  }
+
+  /** Store time of the message at `offset` (pickupStoreTimestamp), -1 when unreadable. */
+  async pickupStoreTimestamp(offset: number, size: number): Promise<number> {
+    const len = Math.min(size, 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + 20 + 8);
+    const head = await this.getData(offset, len);
+    if (!head) return -1;
+    const sysFlag = head.readInt32BE(SYSFLAG_POSITION);
+    const pos = storeTimestampPosition(sysFlag);
+    if (pos + 8 > head.length) return -1;
+    return readLong(head, pos);
+  }
+}
