@@ -5,7 +5,13 @@
  * temp folders, every process killed by PID on shutdown.
  */
 import { existsSync } from 'node:fs';
-import { type RunningProcess, startBroker, startNamesrv, tempDir, COMETMQ_MAIN } from './cometmq-processes.js';
+import {
+  COMETMQ_MAIN,
+  type RunningProcess,
+  startBroker,
+  startNamesrv,
+  tempDir,
+} from './cometmq-processes.js';
 import {
   type ReferenceServer,
   referenceAvailable,

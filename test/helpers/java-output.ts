@@ -57,7 +57,8 @@ export interface IndexedSendResult extends PrintedSendResult {
 const MESSAGE_EXT =
   /MessageExt \[brokerName=([^,]*), queueId=(\d+), storeSize=\d+, queueOffset=(\d+), sysFlag=\d+, bornTimestamp=\d+, bornHost=[^,]*, storeTimestamp=\d+, storeHost=[^,]*, msgId=(\w*), commitLogOffset=(\d+), bodyCRC=-?\d+, reconsumeTimes=(\d+), preparedTransactionOffset=-?\d+, toString\(\)=(Message\{[^\n]*?transactionId='[^']*'\})\]/g;
 
-const MESSAGE = /^Message\{topic='([^']*)', flag=(-?\d+), properties=\{(.*)\}, body=\[([-\d, ]*)\], transactionId='[^']*'\}$/;
+const MESSAGE =
+  /^Message\{topic='([^']*)', flag=(-?\d+), properties=\{(.*)\}, body=\[([-\d, ]*)\], transactionId='[^']*'\}$/;
 
 /** `Message{...}` as printed by Message.toString(). */
 export function parseMessage(text: string): Pick<PrintedMessage, 'topic' | 'flag' | 'properties' | 'body'> {

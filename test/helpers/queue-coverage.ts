@@ -57,7 +57,8 @@ export function outOfOrder(seen: QueuePosition[]): string[] {
   const bad: string[] = [];
   for (const m of seen) {
     const prev = last.get(m.queueId);
-    if (prev !== undefined && m.queueOffset < prev) bad.push(`queue ${m.queueId}: ${m.queueOffset} after ${prev}`);
+    if (prev !== undefined && m.queueOffset < prev)
+      bad.push(`queue ${m.queueId}: ${m.queueOffset} after ${prev}`);
     last.set(m.queueId, m.queueOffset);
   }
   return bad;

@@ -4,8 +4,8 @@
  * messages, connected consumers. Works the same against CometMQ and the reference.
  */
 import { parseLenientJson } from '../../src/common/lenient-json.js';
-import { decodeMessages } from '../../src/common/message-decoder.js';
 import type { MessageExt } from '../../src/common/message.js';
+import { decodeMessages } from '../../src/common/message-decoder.js';
 import { RemotingClient } from '../../src/remoting/remoting-client.js';
 import { type ExtFieldValue, RemotingCommand } from '../../src/remoting/remoting-command.js';
 import { RequestCode as RC } from '../../src/remoting/request-code.js';
