@@ -108,6 +108,17 @@ export class IndexFile {
     );
   }
 
+  /** Makes a cleanly closed file writable again: its slots read back from disk. */
+  loadSlots(): void {
+    const bytes = Buffer.allocUnsafe(this.hashSlotNum * HASH_SLOT_SIZE);
+    this.file.readSync(bytes, 0, bytes.length, INDEX_HEADER_SIZE);
+    const slots = new Int32Array(this.hashSlotNum);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    for (let i = 0; i < slots.length; i++) slots[i] = dv.getInt32(i * HASH_SLOT_SIZE);
+    this.slots = slots;
+    this.dirtyPages = new Uint8Array(Math.ceil(this.hashSlotNum / SLOTS_PER_PAGE));
+  }
+
   /**
    * Makes a loaded file writable again: slots rebuilt from its entries (the on-disk slots may be
    * stale after a crash), and written back in full.

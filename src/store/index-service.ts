@@ -66,10 +66,13 @@ export class IndexService {
     const last = this.indexFileList[this.indexFileList.length - 1];
     for (const f of this.indexFileList) {
       const suspect = !lastExitOK && f.endTimestamp > this.getCheckpoint().indexMsgTimestamp;
-      if (f === last && !f.isWriteFull()) f.rebuildSlots();
-      else if (suspect) {
+      if (f === last && !f.isWriteFull()) {
+        // after a clean stop the slots on disk are whole (shutdown writes them); after a crash they may lag
+        if (lastExitOK) f.loadSlots();
+        else f.rebuildSlots();
+      } else if (suspect) {
         f.rebuildSlots();
-        void f.flush();
+        f.flush().catch((err: unknown) => this.log.error({ err }, 'index file flush failed'));
       }
     }
   }
