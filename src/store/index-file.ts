@@ -240,8 +240,8 @@ export class IndexFile {
       const firstSlot = page * SLOTS_PER_PAGE;
       const lastSlot = Math.min(this.hashSlotNum, endPage * SLOTS_PER_PAGE);
       const buf = Buffer.allocUnsafe((lastSlot - firstSlot) * HASH_SLOT_SIZE);
-      for (let s = firstSlot; s < lastSlot; s++)
-        buf.writeInt32BE(slots[s]!, (s - firstSlot) * HASH_SLOT_SIZE);
+      const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+      for (let s = firstSlot; s < lastSlot; s++) dv.setInt32((s - firstSlot) * HASH_SLOT_SIZE, slots[s]!);
       this.file.writeSync(buf, 0, buf.length, INDEX_HEADER_SIZE + firstSlot * HASH_SLOT_SIZE);
       page = endPage;
     }
