@@ -126,7 +126,15 @@ export interface StartedCluster extends MQCluster {
   shutdown(): Promise<void>;
 }
 
-export async function startCluster(target: ClusterTarget = defaultTarget()): Promise<StartedCluster> {
+export interface ClusterOptions {
+  /** Extra `--key=value` broker settings (any broker.conf key), for both targets. */
+  brokerArgs?: string[];
+}
+
+export async function startCluster(
+  target: ClusterTarget = defaultTarget(),
+  opts: ClusterOptions = {},
+): Promise<StartedCluster> {
   const dataDir = await mkdtemp(join(tmpdir(), `cometmq-client-${target}-`));
   const nsPort = await ephemeralPort();
   const bPort = await brokerPort();
@@ -156,6 +164,7 @@ export async function startCluster(target: ClusterTarget = defaultTarget()): Pro
               '--brokerName=broker-a',
               // a cold JVM on two cores sheds load after 200 ms of queueing; tests send in bursts
               '--waitTimeMillsInSendQueue=3000',
+              ...(opts.brokerArgs ?? []),
             ],
             env,
             /boot success/,
@@ -174,6 +183,7 @@ export async function startCluster(target: ClusterTarget = defaultTarget()): Pro
               '--mappedFileSizeCommitLog=67108864',
               '--brokerIP1=127.0.0.1',
               '--brokerName=broker-a',
+              ...(opts.brokerArgs ?? []),
             ],
             env,
             /boot success/,
