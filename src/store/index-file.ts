@@ -306,8 +306,8 @@ export class IndexFile {
     this.file.shutdown();
   }
 
-  destroy(): void {
+  destroy(offEventLoop = false): void {
     this.slots = undefined;
-    this.file.destroy();
+    this.file.destroy(offEventLoop);
   }
 }

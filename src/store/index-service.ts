@@ -214,7 +214,7 @@ export class IndexService {
   deleteExpiredFile(offset: number): number {
     let count = 0;
     while (this.indexFileList.length > 1 && this.indexFileList[0]!.endPhyOffset < offset) {
-      this.indexFileList.shift()!.destroy();
+      this.indexFileList.shift()!.destroy(true);
       count++;
     }
     return count;

@@ -155,7 +155,7 @@ export class MappedFileQueue {
     while (this.mappedFiles.length > 1 && count < DELETE_FILES_BATCH_MAX) {
       const mf = this.mappedFiles[0]!;
       if (!cleanImmediately && now < mf.lastModifiedTimestamp + expiredTime) break;
-      mf.destroy();
+      mf.destroy(true);
       this.mappedFiles.shift();
       count++;
     }
@@ -174,7 +174,7 @@ export class MappedFileQueue {
       if (mf.readSync(b, 0, 8, this.mappedFileSize - unitSize) !== 8) break;
       const maxOffsetInLogicQueue = b.readInt32BE(0) * 0x1_0000_0000 + b.readUInt32BE(4);
       if (maxOffsetInLogicQueue >= offset) break;
-      mf.destroy();
+      mf.destroy(true);
       this.mappedFiles.shift();
       count++;
     }

@@ -203,9 +203,16 @@ export class MappedFile {
     this.release();
   }
 
-  /** Closes (once idle) and unlinks the file. */
-  destroy(): void {
+  /**
+   * Closes (once idle) and unlinks the file. `offEventLoop` unlinks on the libuv pool (freeing a 1 GiB
+   * file's blocks takes a while): only for files whose name never comes back (retention of old files).
+   */
+  destroy(offEventLoop = false): void {
     this.shutdown();
+    if (offEventLoop) {
+      fs.unlink(this.fileName, () => {});
+      return;
+    }
     try {
       fs.unlinkSync(this.fileName);
     } catch (err) {

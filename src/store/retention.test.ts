@@ -16,6 +16,11 @@ afterEach(async () => {
 
 const HOUR = 3_600_000;
 
+/** Retention unlinks old files on the libuv pool: let those calls finish before listing folders. */
+async function settleUnlinks(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 50));
+}
+
 async function setup(overrides: Partial<MessageStoreConfig> = {}) {
   const dir = makeTempDir();
   dirs.push(dir);
@@ -57,6 +62,7 @@ describe('retention', () => {
     await putMany(store, 2); // the last file (or two, when these roll over) is fresh
     const deleted = store.cleanFilesPeriodically().commitLogFilesDeleted;
     expect(deleted).toBeGreaterThanOrEqual(before - 1);
+    await settleUnlinks();
     expect(files()).toBeLessThanOrEqual(2);
     const minPhy = store.getMinPhyOffset();
     expect(minPhy).toBeGreaterThan(0);
@@ -70,6 +76,7 @@ describe('retention', () => {
       expect([tooSmall.status, tooSmall.nextBeginOffset]).toEqual(['OFFSET_TOO_SMALL', min]);
     }
     // ConsumeQueue files (10 entries each) and index files that only covered deleted messages are gone
+    await settleUnlinks();
     const cqFiles = fs.readdirSync(join(dir, 'consumequeue', 'TopicTest', '0'));
     expect(cqFiles.every((n) => Number(n) >= 20 * 10 || Number(n) === 0)).toBe(true);
     expect(cqFiles.length).toBeLessThan(3);
