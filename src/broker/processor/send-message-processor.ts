@@ -94,7 +94,7 @@ export class SendMessageProcessor {
       flag: header.flag,
       body: request.body ?? EMPTY,
       propertiesString: properties,
-      tagsCode: tagsString2tagsCode(getPropertyFromString(properties, 'TAGS')),
+      tagsCode: tagsString2tagsCode(tagsOf(properties)),
       sysFlag: header.sysFlag,
       bornTimestamp: header.bornTimestamp,
       bornHost,
@@ -336,6 +336,19 @@ function serviceNotAvailableRemark(why?: string): string {
     'service not available now. It may be caused by one of the following reasons: ' +
     `the broker's disk is full${why ? ` [${why}]` : ''}, messages are put to the slave, message store has been shut down, etc.`
   );
+}
+
+const TAGS_NEEDLE = 'TAGS\u0001';
+
+/** The TAGS property (getPropertyFromString with a constant needle: no string built per message). */
+function tagsOf(props: string): string | undefined {
+  let at = props.indexOf(TAGS_NEEDLE);
+  while (at > 0 && props.charCodeAt(at - 1) !== 2) at = props.indexOf(TAGS_NEEDLE, at + 1);
+  if (at < 0) return undefined;
+  const start = at + TAGS_NEEDLE.length;
+  let end = props.indexOf(PROPERTY_SEP, start);
+  if (end < 0) end = props.length;
+  return end > start ? props.substring(start, end) : undefined;
 }
 
 /** MessageAccessor.putProperty(msg, CLUSTER, cluster) without decoding and re-encoding every property. */

@@ -71,4 +71,21 @@ describe('SendMessageRequestHeader', () => {
       decodeSendMessageRequestHeaderV2({ a: 'PG', b: 'T', c: 'x', d: '4', e: 'x', f: '0', g: '5', h: '0' }),
     ).toThrow(RemotingCommandError);
   });
+
+  it('parses numbers as Integer.parseInt / Long.parseLong do', () => {
+    const base = { a: 'PG', b: 'T', c: 'TBW102', d: '4', e: '1', f: '0', g: '5', h: '0' };
+    const q = (e: string) => decodeSendMessageRequestHeaderV2({ ...base, e }).queueId;
+    expect(q('+7')).toBe(7);
+    expect(q('-1')).toBe(-1);
+    expect(q('007')).toBe(7);
+    expect(decodeSendMessageRequestHeaderV2({ ...base, g: '1700000000123' }).bornTimestamp).toBe(
+      1700000000123,
+    );
+    expect(decodeSendMessageRequestHeaderV2({ ...base, g: '9223372036854775807' }).bornTimestamp).toBe(
+      2 ** 63,
+    );
+    for (const bad of ['', '-', '1.5', '12a', ' 1', 'abc', '1e3']) {
+      expect(() => q(bad), bad).toThrow(RemotingCommandError);
+    }
+  });
 });

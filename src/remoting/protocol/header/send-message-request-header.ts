@@ -30,12 +30,28 @@ function req(ext: Record<string, string>, key: string): string {
   return v;
 }
 
+/** Integer.parseInt / Long.parseLong: optional sign, decimal digits. A digit loop beats Number() here. */
 function int(ext: Record<string, string>, key: string): number {
   const s = req(ext, key);
-  const n = Number(s);
-  if (!Number.isInteger(n) || s.length === 0)
+  const len = s.length;
+  let i = 0;
+  let neg = false;
+  if (len > 0 && (s.charCodeAt(0) === 45 || s.charCodeAt(0) === 43)) {
+    neg = s.charCodeAt(0) === 45;
+    i = 1;
+  }
+  if (i === len || len - i > 15) {
+    const n = Number(s);
+    if (len > 0 && /^[+-]?\d+$/.test(s) && Number.isFinite(n)) return n;
     throw new RemotingCommandError(`the custom field <${key}> is not a number: ${s}`);
-  return n;
+  }
+  let n = 0;
+  for (; i < len; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) throw new RemotingCommandError(`the custom field <${key}> is not a number: ${s}`);
+    n = n * 10 + d;
+  }
+  return neg ? -n : n;
 }
 
 function optInt(ext: Record<string, string>, key: string): number | undefined {
