@@ -50,6 +50,7 @@ export class BrokerController implements BrokerContext {
   private ready = false;
   private shuttingDown = false;
   private registering: Promise<void> | null = null;
+  private registerAgain: Promise<void> | null = null;
   /** From the last REGISTER_BROKER answer; a slave replicates from here (issue 6). */
   masterAddr: string | undefined;
   masterHaAddr: string | undefined;
@@ -183,8 +184,20 @@ export class BrokerController implements BrokerContext {
     void this.doRegisterBrokerAll();
   }
 
+  /**
+   * One registration at a time; requests arriving meanwhile (a burst of auto-created topics) fold
+   * into a single follow-up run, which carries the latest topic table.
+   */
   private doRegisterBrokerAll(): Promise<void> {
-    if (this.registering) return this.registering.then(() => this.doRegisterBrokerAll());
+    if (this.registering) {
+      if (!this.registerAgain) {
+        this.registerAgain = this.registering.then(() => {
+          this.registerAgain = null;
+          return this.doRegisterBrokerAll();
+        });
+      }
+      return this.registerAgain;
+    }
     const addrs = this.namesrvAddrs();
     if (addrs.length === 0 || this.shuttingDown) return Promise.resolve();
     const wrapper = this.topicConfigManager.buildTopicConfigSerializeWrapper();
