@@ -58,6 +58,14 @@ function statfsUsage(path: string): number {
   }
 }
 
+/** Holds a finished put's answer until replication allows it (store/ha/HAService.afterPut). */
+export interface ReplicaWaiter {
+  afterPut(
+    r: PutMessageResult,
+    propertiesString: string | undefined,
+  ): Promise<PutMessageResult> | PutMessageResult;
+}
+
 /** Called for each stored message once its ConsumeQueue entry exists (long polling wakes on it). */
 export type DispatchListener = (req: DispatchRequest) => void;
 
@@ -81,6 +89,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
   private readonly cleaner: StoreCleaner;
   private readonly raw: RawCommitLogAppender;
   private readonly listeners: DispatchListener[] = [];
+  private replicaWaiter: ReplicaWaiter | undefined;
   private readonly diskUsageFn: (path: string) => number;
   private readonly syncFlush: boolean;
   private loaded = false;
@@ -309,14 +318,23 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
   putMessage(msg: MessageExtBrokerInner): Promise<PutMessageResult> {
     const refused = this.checkStoreStatus();
     if (refused) return Promise.resolve(refused);
-    return this.commitLog.putMessage(msg);
+    const put = this.commitLog.putMessage(msg);
+    const replica = this.replicaWaiter;
+    return replica ? put.then((r) => replica.afterPut(r, msg.propertiesString)) : put;
   }
 
   /** SEND_BATCH_MESSAGE: one topic and queue, consecutive queue offsets, answered together. */
   putMessages(msgs: MessageExtBrokerInner[]): Promise<PutMessageResult> {
     const refused = this.checkStoreStatus();
     if (refused) return Promise.resolve(refused);
-    return this.commitLog.putMessages(msgs);
+    const put = this.commitLog.putMessages(msgs);
+    const replica = this.replicaWaiter;
+    return replica ? put.then((r) => replica.afterPut(r, msgs[0]?.propertiesString)) : put;
+  }
+
+  /** SYNC_MASTER (submitReplicaRequest): the HAService holds answers until a slave has the bytes. */
+  setReplicaWaiter(w: ReplicaWaiter | undefined): void {
+    this.replicaWaiter = w;
   }
 
   /** CommitLogHost: a batch is written; dispatch it, then answer its callers. */

@@ -53,7 +53,12 @@ export class RawCommitLogAppender {
 
   private async doAppend(startOffset: number, data: Buffer): Promise<boolean> {
     const q = this.host.queue;
-    if (startOffset !== q.committedWhere) return false;
+    if (startOffset !== q.committedWhere) {
+      // an empty slave starts wherever its master starts it: at the start of a file (HAConnection)
+      if (!q.isEmpty() || startOffset % this.host.fileSize !== 0) return false;
+      q.committedWhere = startOffset;
+      this.reputFromOffset = startOffset;
+    }
     let done = 0;
     while (done < data.length) {
       const offset = startOffset + done;

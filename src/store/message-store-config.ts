@@ -61,6 +61,10 @@ export interface MessageStoreConfig {
   haHousekeepingInterval: number;
   haTransferBatchSize: number;
   haSlaveFallbehindMax: number;
+  /** A slave's master HA address ("ip:port"); empty: learnt from the NameServer's REGISTER_BROKER reply. */
+  haMasterAddress: string;
+  /** SYNC_MASTER: how long a put waits for a slave's ack before FLUSH_SLAVE_TIMEOUT (4.9.8 slaveTimeout). */
+  slaveTimeout: number;
 }
 
 export function defaultMessageStoreConfig(): MessageStoreConfig {
@@ -106,6 +110,8 @@ export function defaultMessageStoreConfig(): MessageStoreConfig {
     haHousekeepingInterval: 20_000,
     haTransferBatchSize: 32 * 1024,
     haSlaveFallbehindMax: 256 * 1024 * 1024,
+    haMasterAddress: '',
+    slaveTimeout: 3000,
   };
 }
 

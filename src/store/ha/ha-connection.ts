@@ -152,7 +152,6 @@ export class HAConnection {
     s.write(header);
     const ok = body ? s.write(body) : true;
     s.uncork();
-    if (ok && s.writableLength === 0) return Promise.resolve();
     if (ok) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = (): void => {
