@@ -60,7 +60,10 @@ export class SendMessageProcessor {
       // as a 4.9.8 slave: its store refuses puts with SERVICE_NOT_AVAILABLE
       return fail(ResponseCode.SERVICE_NOT_AVAILABLE, serviceNotAvailableRemark());
     }
-    if (this.ctx.messageStore.now() < b.startAcceptSendRequestTimeStamp) {
+    if (
+      b.startAcceptSendRequestTimeStamp > 0 &&
+      this.ctx.messageStore.now() < b.startAcceptSendRequestTimeStamp
+    ) {
       return fail(
         ResponseCode.SYSTEM_ERROR,
         `broker unable to service, until ${new Date(b.startAcceptSendRequestTimeStamp).toISOString()}`,
