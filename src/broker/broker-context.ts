@@ -24,6 +24,8 @@ export interface BrokerContext {
   readonly brokerAddr: string;
   /** Slaves refuse writes and answer pulls per slaveReadEnable (issue 6). */
   isSlave(): boolean;
+  /** HA state (slaves and their acks on a master, the link on a slave) for GET_BROKER_RUNTIME_INFO. */
+  haRuntimeInfo?(): Record<string, string>;
   /** Re-registers with every NameServer now (after a topic change). */
   registerBrokerAll(): void;
 }

@@ -24,6 +24,7 @@ import { ConsumerSendMsgBackProcessor } from './processor/consumer-send-msg-back
 import { PullMessageProcessor } from './processor/pull-message-processor.js';
 import { QueryMessageProcessor } from './processor/query-message-processor.js';
 import { SendMessageProcessor } from './processor/send-message-processor.js';
+import { BrokerHA } from './slave/broker-ha.js';
 import { SubscriptionGroupManager } from './subscription/subscription-group-manager.js';
 import { TopicConfigManager } from './topic/topic-config-manager.js';
 
@@ -54,6 +55,8 @@ export class BrokerController implements BrokerContext {
   /** From the last REGISTER_BROKER answer; a slave replicates from here (issue 6). */
   masterAddr: string | undefined;
   masterHaAddr: string | undefined;
+  /** HAService (masters) or HAClient and SlaveSynchronize (slaves). */
+  readonly ha: BrokerHA;
 
   constructor(
     readonly brokerConfig: BrokerConfig,
@@ -71,6 +74,7 @@ export class BrokerController implements BrokerContext {
       this.onConsumerIdsChanged(event, group, channels),
     );
     this.topicConfigManager.onTopicCreated = () => this.registerBrokerAll();
+    this.ha = new BrokerHA(storeConfig, this.scheduler);
     const serverOptions = {
       host: brokerConfig.bindAddress,
       port: brokerConfig.listenPort,
@@ -93,7 +97,11 @@ export class BrokerController implements BrokerContext {
   }
 
   get haServerAddr(): string {
-    return `${this.brokerConfig.brokerIP2}:${this.storeConfig.haListenPort}`;
+    return `${this.brokerConfig.brokerIP2}:${this.ha.haPort}`;
+  }
+
+  haRuntimeInfo(): Record<string, string> {
+    return this.ha.runtimeInfo();
   }
 
   isSlave(): boolean {
@@ -116,6 +124,13 @@ export class BrokerController implements BrokerContext {
     await store.load();
     await store.start();
     this.store = store;
+    await this.ha.start(store, this.brokerConfig.bindAddress, {
+      topicConfigManager: this.topicConfigManager,
+      consumerOffsetManager: this.consumerOffsetManager,
+      subscriptionGroupManager: this.subscriptionGroupManager,
+      storePathRootDir: this.storeConfig.storePathRootDir,
+      brokerAddr: this.brokerAddr,
+    });
     store.addDispatchListener((d: DispatchRequest) =>
       this.pullProcessor.holdService.notifyMessageArriving(
         d.topic,
@@ -167,6 +182,7 @@ export class BrokerController implements BrokerContext {
       this.topicConfigManager.persist(),
       this.subscriptionGroupManager.persist(),
     ]);
+    await this.ha.shutdown();
     if (this.store) await this.store.shutdown();
     await this.brokerOuterAPI.shutdown();
     log.info('broker shut down');
@@ -231,6 +247,7 @@ export class BrokerController implements BrokerContext {
       if (r.masterAddr) this.masterAddr = r.masterAddr;
       if (r.haServerAddr) this.masterHaAddr = r.haServerAddr;
     }
+    this.ha.onRegistered(this.masterAddr, this.masterHaAddr);
   }
 
   private isNotifyEnabled(group: string): boolean {

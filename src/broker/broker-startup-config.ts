@@ -35,6 +35,10 @@ export function buildBrokerStartupConfig(
     enums: { brokerRole: BROKER_ROLES, flushDiskType: FLUSH_DISK_TYPES },
   });
   validate(brokerConfig, entries);
+  // BrokerStartup: the HA port is listenPort + 1; CometMQ keeps an explicit haListenPort, and an
+  // ephemeral listenPort (0) gets an ephemeral HA port, registered as haServerAddr once bound
+  if (!storeEntries.some((e) => e.key === 'haListenPort'))
+    storeConfig.haListenPort = brokerConfig.listenPort === 0 ? 0 : brokerConfig.listenPort + 1;
   return { brokerConfig, storeConfig };
 }
 

@@ -30,5 +30,6 @@ export function brokerRuntimeInfo(ctx: BrokerContext, stats: BrokerStats): Recor
     startAcceptSendRequestTimeStamp: String(b.startAcceptSendRequestTimeStamp),
     brokerRole: ctx.storeConfig.brokerRole,
     ...store.getRuntimeInfo(),
+    ...ctx.haRuntimeInfo?.(),
   };
 }
