@@ -1,7 +1,7 @@
 import { componentLogger } from '../../common/logger.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
-import type { ExpressionMessageFilter } from '../filter/expression-message-filter.js';
+import type { MessageFilter } from '../../store/put-message-status.js';
 
 const log = componentLogger('pull-hold');
 
@@ -10,7 +10,7 @@ export interface PullRequest {
   request: RemotingCommand;
   channel: RemotingChannel;
   pullFromThisOffset: number;
-  filter: ExpressionMessageFilter;
+  filter: MessageFilter;
   timer?: NodeJS.Timeout;
 }
 

@@ -10,6 +10,7 @@ import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import type { BrokerContext } from '../broker-context.js';
 import type { ClientChannelInfo } from '../client/client-channel-info.js';
+import { compileSql92, SqlFilterError } from '../filter/sql92/index.js';
 
 const log = componentLogger('client-manage');
 
@@ -30,8 +31,8 @@ export class ClientManageProcessor {
 
   /**
    * CHECK_CLIENT_CONFIG (CheckClientRequestBody): TAG subscriptions are always fine; others need
-   * enablePropertyFilter. Without a body 4.9.8 fails with a NullPointerException; this answers the same
-   * SYSTEM_ERROR with a readable remark. Compiling SQL92 expressions is left to the SQL92 filter.
+   * enablePropertyFilter, and SQL92 ones must compile. Without a body 4.9.8 fails with a NullPointerException; this answers the same
+   * SYSTEM_ERROR with a readable remark.
    */
   private checkClientConfig(request: RemotingCommand): RemotingCommand {
     if (!request.body || request.body.length === 0) {
@@ -50,6 +51,15 @@ export class ClientManageProcessor {
         ResponseCode.SYSTEM_ERROR,
         `The broker does not support consumer to filter message by ${sub.expressionType}`,
       );
+    }
+    if (sub && sub.expressionType === 'SQL92') {
+      // as 4.9.8: the expression is compiled, and its error (with the position) is the remark
+      try {
+        compileSql92(sub.subString);
+      } catch (err) {
+        if (!(err instanceof SqlFilterError)) throw err;
+        return request.createResponse(ResponseCode.SUBSCRIPTION_PARSE_FAILED, err.message);
+      }
     }
     return request.createResponse(ResponseCode.SUCCESS, null);
   }

@@ -6,7 +6,8 @@ import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import { type BrokerContext, FAQ, suggestTodo } from '../broker-context.js';
-import { ExpressionMessageFilter } from '../filter/expression-message-filter.js';
+import { Sql92FilterCache } from '../filter/sql92/index.js';
+import { buildPullMessageFilter, isFilterRefusal } from '../filter/sql92-message-filter.js';
 import { type PullRequest, PullRequestHoldService } from '../longpolling/pull-request-hold-service.js';
 
 const log = componentLogger('pull');
@@ -19,6 +20,8 @@ export class PullMessageProcessor {
   readonly holdService: PullRequestHoldService;
   /** Messages handed out (BrokerStats msgGetTotal). */
   getCount = 0;
+  /** Compiled SQL92 subscriptions per (group, topic, subVersion) (ConsumerFilterManager). */
+  readonly sql92Cache = new Sql92FilterCache();
 
   constructor(private readonly ctx: BrokerContext) {
     this.holdService = new PullRequestHoldService((pr) => this.executeRequestWhenWakeup(pr));
@@ -123,7 +126,8 @@ export class PullMessageProcessor {
       );
     }
 
-    const filter = new ExpressionMessageFilter(sub);
+    const filter = buildPullMessageFilter(this.sql92Cache, h.consumerGroup, sub, hasSubscriptionFlag);
+    if (isFilterRefusal(filter)) return fail(filter.code, filter.remark);
     const r = await this.ctx.messageStore.getMessage(
       h.consumerGroup,
       h.topic,
