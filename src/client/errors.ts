@@ -42,3 +42,6 @@ export class MQAbortError extends MQClientError {
     super(message);
   }
 }
+
+/** No reply came back in time for `Producer.request` (RequestTimeoutException). */
+export class MQRequestTimeoutError extends MQClientError {}

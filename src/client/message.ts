@@ -1,3 +1,4 @@
+import type { MessageExt as StoredMessage } from '../common/message.js';
 import { MessageConst } from '../common/message-const.js';
 import { MQClientError } from './errors.js';
 
@@ -183,6 +184,30 @@ export class MessageExt extends Message {
 
   get msgId(): string {
     return this.properties[UNIQ_KEY] ?? this.offsetMsgId;
+  }
+
+  /** A message decoded from the stored layout (pull bodies, check-backs, forwarded admin requests). */
+  static fromStored(m: StoredMessage, brokerName: string): MessageExt {
+    return new MessageExt({
+      topic: m.topic,
+      body: m.body,
+      flag: m.flag,
+      properties: m.properties,
+      queueId: m.queueId,
+      storeSize: m.storeSize,
+      queueOffset: m.queueOffset,
+      sysFlag: m.sysFlag,
+      bornTimestamp: m.bornTimestamp,
+      bornHost: m.bornHost,
+      storeTimestamp: m.storeTimestamp,
+      storeHost: m.storeHost,
+      offsetMsgId: m.msgId,
+      commitLogOffset: m.commitLogOffset,
+      bodyCRC: m.bodyCRC,
+      reconsumeTimes: m.reconsumeTimes,
+      preparedTransactionOffset: m.preparedTransactionOffset,
+      brokerName,
+    });
   }
 }
 

@@ -1,4 +1,10 @@
-import { Message, type Producer, type PushConsumer } from '../../src/index.js';
+import {
+  LitePullConsumer,
+  Message,
+  type MessageExt,
+  type Producer,
+  type PushConsumer,
+} from '../../src/index.js';
 
 /** Polls `cond` every 50 ms until it holds or `timeoutMs` passes; returns whether it held. */
 export async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -53,4 +59,37 @@ export class Tally {
   get duplicates(): number {
     return this.deliveries - this.counts.size;
   }
+}
+
+/**
+ * Reads every message of %DLQ%group. A DLQ is created write-only (as RocketMQ does), so it is first
+ * made readable (UPDATE_AND_CREATE_TOPIC, perm 6), then read from its start with a lite pull consumer.
+ */
+export async function readDeadLetters(
+  namesrvAddr: string,
+  admin: Producer,
+  group: string,
+  expected: number,
+  timeoutMs = 10_000,
+): Promise<MessageExt[]> {
+  const dlq = `%DLQ%${group}`;
+  await admin.createTopic('TBW102', dlq, 1, { perm: 6 });
+  const reader = new LitePullConsumer({
+    group: `${group}_DLQ_READER`,
+    namesrvAddr,
+    instanceName: `dlq-${group}`,
+    autoCommit: false,
+  });
+  await reader.start();
+  const out: MessageExt[] = [];
+  try {
+    const [mq] = await reader.fetchMessageQueues(dlq);
+    reader.assign([mq!]);
+    await reader.seekToBegin(mq!);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && out.length < expected) out.push(...(await reader.poll(500)));
+  } finally {
+    await reader.shutdown();
+  }
+  return out;
 }

@@ -8,6 +8,15 @@ import type { ProcessQueue } from './process-queue.js';
 
 const log = componentLogger('client.consume');
 
+/** resetRetryAndNamespace: a message redelivered through %RETRY%group shows its original topic. */
+export function resetRetryTopic(msgs: readonly MessageExt[], group: string): void {
+  const retryTopic = MixAll.getRetryTopic(group);
+  for (const msg of msgs) {
+    const original = msg.properties[MessageConst.PROPERTY_RETRY_TOPIC];
+    if (original !== undefined && msg.topic === retryTopic) msg.topic = original;
+  }
+}
+
 export type ConsumeConcurrentlyStatus = 'CONSUME_SUCCESS' | 'RECONSUME_LATER';
 
 /** Passed to the listener (ConsumeConcurrentlyContext). */
@@ -89,12 +98,7 @@ export class ConsumeMessageConcurrentlyService {
   }
 
   private async run(req: ConsumeRequest): Promise<void> {
-    const retryTopic = MixAll.getRetryTopic(this.deps.group);
-    for (const msg of req.msgs) {
-      // resetRetryAndNamespace: a redelivered message shows its original topic
-      const original = msg.properties[MessageConst.PROPERTY_RETRY_TOPIC];
-      if (original !== undefined && msg.topic === retryTopic) msg.topic = original;
-    }
+    resetRetryTopic(req.msgs, this.deps.group);
     const context: ConsumeConcurrentlyContext = {
       messageQueue: req.mq,
       delayLevelWhenNextConsume: 0,

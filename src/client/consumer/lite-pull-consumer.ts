@@ -11,6 +11,7 @@ import type { MQClientInstance } from '../impl/mq-client-instance.js';
 import { getOrCreateMQClientInstance } from '../impl/mq-client-manager.js';
 import type { MessageExt } from '../message.js';
 import { type MessageQueue, messageQueueKey } from '../message-queue.js';
+import { buildSubscription, type SubscriptionExpression } from '../message-selector.js';
 import { topicRouteDataToSubscribeInfo } from '../producer/topic-publish-info.js';
 import { brokerOffsetLookup, computePullFromWhere, parseConsumeTimestamp } from './consume-from-where.js';
 import { defaultLocalOffsetStoreDir, LocalFileOffsetStore } from './local-file-offset-store.js';
@@ -93,9 +94,10 @@ export class LitePullConsumer implements MQConsumerInner {
     this.consumeFromWhere = options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET';
   }
 
-  subscribe(topic: string, subExpression = '*'): void {
+  /** Subscribes a topic: `'*'`, tags `'TagA || TagB'`, or SQL92 (`{ sql }` / `MessageSelector.bySql`). */
+  subscribe(topic: string, subExpression: SubscriptionExpression = '*'): void {
     if (this.assigned) throw new MQClientError('Subscribe and assign are mutually exclusive.');
-    const sd = buildSubscriptionData(topic, subExpression);
+    const sd = buildSubscription(topic, subExpression);
     this.subscriptionsByTopic.set(topic, sd);
     if (this.state === 'RUNNING') {
       this.rebalance!.subscriptionInner.set(topic, sd);

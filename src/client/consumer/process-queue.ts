@@ -1,5 +1,10 @@
 import type { MessageExt } from '../message.js';
 
+/** REBALANCE_LOCK_MAX_LIVE_TIME: a broker lock not renewed for this long is not trusted (30 s). */
+export const REBALANCE_LOCK_MAX_LIVE_TIME = 30_000;
+/** REBALANCE_LOCK_INTERVAL: how often an orderly consumer renews its locks (20 s). */
+export const REBALANCE_LOCK_INTERVAL = 20_000;
+
 /**
  * The local buffer of one assigned queue (client/.../impl/consumer/ProcessQueue.java): messages pulled
  * but not yet consumed, in queue-offset order, with the counters flow control reads. The offset a
@@ -20,14 +25,27 @@ export class ProcessQueue {
    * `dropped` and `released`, listener calls already running may still commit what they consumed.
    */
   released = false;
+  /** Dropped, but its release was refused (a listener call still ran): the next rebalance retries it. */
+  releaseFailed = false;
   lastPullTimestamp = Date.now();
   lastConsumeTimestamp = Date.now();
   /** Listener calls running for this queue; a dropped queue is drained before its offset is persisted. */
   inflight = 0;
   private drainWaiters: (() => void)[] = [];
+  // ---- orderly consumption (ProcessQueue's consumingMsgOrderlyTreeMap, locked, consuming) ----
+  /** Messages taken by the orderly listener and not yet committed, by offset. */
+  private readonly consumingOrderly = new Map<number, MessageExt>();
+  /** The broker lock of this queue is ours (LOCK_BATCH_MQ answered it). */
+  locked = false;
+  lastLockTimestamp = Date.now();
+  /** An orderly consume request for this queue is queued or running (the one lane). */
+  consuming = false;
+  /** Failed attempts to release the queue while its listener call ran (tryUnlockTimes). */
+  tryUnlockTimes = 0;
 
+  /** Messages held: buffered plus taken-but-uncommitted (msgCount). */
   get msgCount(): number {
-    return this.msgs.size;
+    return this.msgs.size + this.consumingOrderly.size;
   }
 
   /** Body bytes buffered (msgSize). */
@@ -39,7 +57,7 @@ export class ProcessQueue {
   putMessage(msgs: readonly MessageExt[]): void {
     for (const msg of msgs) {
       const off = msg.queueOffset;
-      if (this.msgs.has(off)) continue;
+      if (this.msgs.has(off) || this.consumingOrderly.has(off)) continue;
       this.msgs.set(off, msg);
       this.msgSize += msg.body.length;
       const last = this.order[this.order.length - 1];
@@ -95,7 +113,63 @@ export class ProcessQueue {
     return out;
   }
 
+  /** The lock was not renewed for REBALANCE_LOCK_MAX_LIVE_TIME (isLockExpired). */
+  isLockExpired(now = Date.now()): boolean {
+    return now - this.lastLockTimestamp > REBALANCE_LOCK_MAX_LIVE_TIME;
+  }
+
+  /** Buffered messages not yet taken (hasTempMessage). */
+  hasTempMessage(): boolean {
+    return this.msgs.size > 0;
+  }
+
+  /**
+   * takeMessages: moves up to `batchSize` of the lowest buffered messages to the consuming set; an
+   * empty result ends this queue's lane (consuming = false) until the next put.
+   */
+  takeMessages(batchSize: number): MessageExt[] {
+    const out: MessageExt[] = [];
+    this.lastConsumeTimestamp = Date.now();
+    while (out.length < batchSize) {
+      const first = this.firstOffset();
+      if (first === undefined) break;
+      const m = this.msgs.get(first)!;
+      this.msgs.delete(first);
+      this.consumingOrderly.set(first, m);
+      out.push(m);
+    }
+    if (out.length === 0) this.consuming = false;
+    return out;
+  }
+
+  /** commit: the taken messages are done; returns the offset after the highest of them, or -1. */
+  commit(): number {
+    let max = -1;
+    for (const [off, m] of this.consumingOrderly) {
+      if (off > max) max = off;
+      this.msgSize -= m.body.length;
+    }
+    this.consumingOrderly.clear();
+    if (this.msgCount === 0) this.msgSize = 0;
+    return max >= 0 ? max + 1 : -1;
+  }
+
+  /** makeMessageToConsumeAgain: taken messages go back to the buffer, to be taken first again. */
+  makeMessageToConsumeAgain(msgs: readonly MessageExt[]): void {
+    for (const m of msgs) {
+      if (!this.consumingOrderly.delete(m.queueOffset)) continue;
+      this.msgs.set(m.queueOffset, m);
+      this.order.splice(lowerBound(this.order, m.queueOffset, this.head), 0, m.queueOffset);
+    }
+  }
+
+  /** rollback: every taken message goes back to the buffer. */
+  rollback(): void {
+    this.makeMessageToConsumeAgain([...this.consumingOrderly.values()]);
+  }
+
   clear(): void {
+    this.consumingOrderly.clear();
     this.msgs.clear();
     this.order = [];
     this.head = 0;

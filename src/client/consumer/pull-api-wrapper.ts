@@ -110,28 +110,7 @@ export class PullAPIWrapper {
       // as processPullResult: the queue's bounds at pull time ride along as properties
       m.properties[MessageConst.PROPERTY_MIN_OFFSET] = minStr;
       m.properties[MessageConst.PROPERTY_MAX_OFFSET] = maxStr;
-      out.push(
-        new MessageExt({
-          topic: m.topic,
-          body: m.body,
-          flag: m.flag,
-          properties: m.properties,
-          queueId: m.queueId,
-          storeSize: m.storeSize,
-          queueOffset: m.queueOffset,
-          sysFlag: m.sysFlag,
-          bornTimestamp: m.bornTimestamp,
-          bornHost: m.bornHost,
-          storeTimestamp: m.storeTimestamp,
-          storeHost: m.storeHost,
-          offsetMsgId: m.msgId,
-          commitLogOffset: m.commitLogOffset,
-          bodyCRC: m.bodyCRC,
-          reconsumeTimes: m.reconsumeTimes,
-          preparedTransactionOffset: m.preparedTransactionOffset,
-          brokerName: mq.brokerName,
-        }),
-      );
+      out.push(MessageExt.fromStored(m, mq.brokerName));
     }
     return out;
   }

@@ -1,5 +1,5 @@
 import { componentLogger } from '../../common/logger.js';
-import { MessageConst, MixAll } from '../../common/message-const.js';
+import { MixAll } from '../../common/message-const.js';
 import { buildSubscriptionData, type SubscriptionData } from '../../remoting/protocol/body/heartbeat-data.js';
 import { buildClientId, type ClientOptions, resolveClientConfig } from '../client-config.js';
 import { MQClientError } from '../errors.js';
@@ -11,8 +11,9 @@ import type {
 } from '../impl/mq-client-inner.js';
 import type { MQClientInstance } from '../impl/mq-client-instance.js';
 import { getOrCreateMQClientInstance } from '../impl/mq-client-manager.js';
-import { Message, type MessageExt } from '../message.js';
+import type { MessageExt } from '../message.js';
 import type { MessageQueue } from '../message-queue.js';
+import { buildSubscription, type SubscriptionExpression } from '../message-selector.js';
 import { AllocateMessageQueueAveragely } from '../rebalance/allocate-message-queue-averagely.js';
 import { AllocateMessageQueueAveragelyByCircle } from '../rebalance/allocate-message-queue-averagely-by-circle.js';
 import { AllocateMessageQueueConsistentHash } from '../rebalance/allocate-message-queue-consistent-hash.js';
@@ -23,13 +24,27 @@ import {
   type ConsumeConcurrentlyStatus,
   ConsumeMessageConcurrentlyService,
   type MessageListenerConcurrently,
+  resetRetryTopic,
 } from './consume-message-concurrently-service.js';
+import {
+  ConsumeMessageOrderlyService,
+  type ConsumeOrderlyContext,
+  type ConsumeOrderlyStatus,
+  type MessageListenerOrderly,
+} from './consume-message-orderly-service.js';
+import {
+  type ConsumeMessageDirectlyResult,
+  type ConsumerRunningInfo,
+  processQueueInfo,
+  RunningInfoProps,
+} from './consumer-running-info.js';
 import { defaultLocalOffsetStoreDir, LocalFileOffsetStore } from './local-file-offset-store.js';
 import type { OffsetStore } from './offset-store.js';
 import type { ProcessQueue } from './process-queue.js';
 import { PullAPIWrapper } from './pull-api-wrapper.js';
 import { type PullRequest, RebalanceImpl } from './rebalance-impl.js';
 import { RemoteBrokerOffsetStore } from './remote-broker-offset-store.js';
+import { ConsumerSendBack } from './send-message-back.js';
 
 const log = componentLogger('client.consumer');
 
@@ -59,8 +74,13 @@ export interface PushConsumerOptions extends ConsumerOptions {
   consumeMessageBatchMaxSize?: number;
   /** Delay between pulls of a queue, ms (pullInterval). Default 0. */
   pullInterval?: number;
-  /** After this many redeliveries a message goes to the DLQ (maxReconsumeTimes). Default 16. */
+  /**
+   * After this many redeliveries a message goes to %DLQ%group (maxReconsumeTimes). Default (or -1): 16
+   * for a concurrent listener, unlimited for an orderly one, as RocketMQ.
+   */
   maxReconsumeTimes?: number;
+  /** Orderly: how long a queue pauses after SUSPEND_CURRENT_QUEUE_A_MOMENT, ms (suspendCurrentQueueTimeMillis). Default 1000. */
+  suspendCurrentQueueTimeMillis?: number;
   /** Stop pulling a queue holding this many unconsumed messages (pullThresholdForQueue). Default 1000. */
   pullThresholdForQueue?: number;
   /** ... or this many MiB of bodies (pullThresholdSizeForQueue). Default 100. */
@@ -82,6 +102,11 @@ export function resolveAllocateStrategy(
   return s;
 }
 
+/** How a listener is registered: `{ orderly: true }` for MessageListenerOrderly semantics. */
+export interface ListenerOptions {
+  orderly?: boolean;
+}
+
 // PULL_TIME_DELAY_MILLS_WHEN_EXCEPTION, ..._WHEN_FLOW_CONTROL, ..._WHEN_SUSPEND (DefaultMQPushConsumerImpl)
 const DELAY_WHEN_EXCEPTION = 3000;
 const DELAY_WHEN_FLOW_CONTROL = 50;
@@ -99,10 +124,12 @@ export class PushConsumer implements MQConsumerInner {
   private readonly o: PushConsumerOptions;
   private readonly subscriptionsByTopic = new Map<string, SubscriptionData>();
   private listener: MessageListenerConcurrently | undefined;
+  private orderlyListener: MessageListenerOrderly | undefined;
+  private consumerStartTimestamp = 0;
   private instance: MQClientInstance | undefined;
   private rebalance: RebalanceImpl | undefined;
   private offsetStore: OffsetStore | undefined;
-  private consumeService: ConsumeMessageConcurrentlyService | undefined;
+  private consumeService: ConsumeMessageConcurrentlyService | ConsumeMessageOrderlyService | undefined;
   private pullAPI: PullAPIWrapper | undefined;
   private readonly pullTimers = new Set<NodeJS.Timeout>();
   private state: 'CREATE_JUST' | 'RUNNING' | 'SHUTDOWN_ALREADY' = 'CREATE_JUST';
@@ -115,9 +142,14 @@ export class PushConsumer implements MQConsumerInner {
     this.consumeFromWhere = options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET';
   }
 
-  /** Subscribes a topic: `'*'` for all messages, or tags `'TagA || TagB'`. Call before or after start. */
-  subscribe(topic: string, subExpression = '*'): void {
-    const sd = buildSubscriptionData(topic, subExpression);
+  /**
+   * Subscribes a topic: `'*'` for all messages, tags `'TagA || TagB'`, or an SQL92 condition on
+   * properties (`{ sql: 'a > 5' }` or `MessageSelector.bySql('a > 5')`, which the broker must allow:
+   * enablePropertyFilter=true; start() fails with the broker's MQBrokerError otherwise). Call before
+   * or after start.
+   */
+  subscribe(topic: string, subExpression: SubscriptionExpression = '*'): void {
+    const sd = buildSubscription(topic, subExpression);
     this.subscriptionsByTopic.set(topic, sd);
     if (this.state === 'RUNNING') {
       this.rebalance!.subscriptionInner.set(topic, sd);
@@ -139,16 +171,44 @@ export class PushConsumer implements MQConsumerInner {
   registerMessageListener(
     listener: (msgs: MessageExt[], context: ConsumeConcurrentlyContext) => ConsumeConcurrentlyStatus,
   ): void;
-  // Two overloads rather than one `S | Promise<S>` return type: with the union, TypeScript widens an
+  /**
+   * An orderly listener (MessageListenerOrderly): each queue's messages in offset order, one call per
+   * queue at a time, the queue locked on the broker for this consumer. Resolve 'SUCCESS', or
+   * 'SUSPEND_CURRENT_QUEUE_A_MOMENT' (or throw) to have the same messages again after a pause.
+   */
+  registerMessageListener(
+    listener: (msgs: MessageExt[], context: ConsumeOrderlyContext) => Promise<ConsumeOrderlyStatus>,
+    options: { orderly: true },
+  ): void;
+  registerMessageListener(
+    listener: (msgs: MessageExt[], context: ConsumeOrderlyContext) => ConsumeOrderlyStatus,
+    options: { orderly: true },
+  ): void;
+  // Overloads rather than one `S | Promise<S>` return type: with the union, TypeScript widens an
   // async arrow's `return 'CONSUME_SUCCESS'` to string and rejects it.
-  registerMessageListener(listener: MessageListenerConcurrently): void {
-    this.listener = listener;
+  registerMessageListener(
+    listener: MessageListenerConcurrently | MessageListenerOrderly,
+    options: ListenerOptions = {},
+  ): void {
+    if (this.state !== 'CREATE_JUST') throw new MQClientError('register the listener before start()');
+    if (options.orderly) {
+      this.orderlyListener = listener as MessageListenerOrderly;
+      this.listener = undefined;
+    } else {
+      this.listener = listener as MessageListenerConcurrently;
+      this.orderlyListener = undefined;
+    }
+  }
+
+  /** Whether an orderly listener is registered (consumeOrderly). */
+  get consumeOrderly(): boolean {
+    return this.orderlyListener !== undefined;
   }
 
   async start(): Promise<void> {
     if (this.state !== 'CREATE_JUST')
       throw new MQClientError(`The PushConsumer service state not OK, maybe started once, ${this.state}`);
-    if (!this.listener)
+    if (!this.listener && !this.orderlyListener)
       throw new MQClientError('messageListener is null, call registerMessageListener first');
     const o = this.o;
     // fixed at start, as DefaultMQPushConsumer's consumeTimestamp is fixed at construction
@@ -177,8 +237,11 @@ export class PushConsumer implements MQConsumerInner {
         messageQueueChanged: () => {
           void instance.sendHeartbeatToAllBroker();
         },
+        // RocketMQ waits for the next 20 s rebalance; the previous owner releases within moments
+        lockFailed: () => this.rebalanceSoon(),
       },
     );
+    rebalance.consumeOrderly = this.consumeOrderly;
     for (const [topic, sd] of this.subscriptionsByTopic) rebalance.subscriptionInner.set(topic, sd);
     if (this.messageModel === 'CLUSTERING') {
       // copySubscription: a clustering group also consumes its own retry topic
@@ -194,37 +257,111 @@ export class PushConsumer implements MQConsumerInner {
           )
         : new RemoteBrokerOffsetStore(this.group, consumerOffsetApi(instance));
     await this.offsetStore.load();
-    this.consumeService = new ConsumeMessageConcurrentlyService(
-      {
-        group: this.group,
-        messageModel: this.messageModel,
-        offsetStore: () => this.offsetStore!,
-        sendMessageBack: (msg, delayLevel, brokerName) => this.sendMessageBack(msg, delayLevel, brokerName),
-      },
-      this.listener,
-      Math.max(1, o.consumeThreadMax ?? 20),
-      Math.max(1, o.consumeMessageBatchMaxSize ?? 1),
-    );
+    const sendBack = new ConsumerSendBack(instance, this.group, () => this.ensureRetryTopicRoute());
+    const consumeThreadMax = Math.max(1, o.consumeThreadMax ?? 20);
+    const batchMaxSize = Math.max(1, o.consumeMessageBatchMaxSize ?? 1);
+    if (this.orderlyListener) {
+      const orderly = new ConsumeMessageOrderlyService(
+        {
+          group: this.group,
+          messageModel: this.messageModel,
+          offsetStore: () => this.offsetStore!,
+          lock: (mq) => rebalance.lock(mq),
+          lockAll: () => rebalance.lockAll(),
+          sendMessageBack: (msg, max) => sendBack.orderly(msg, max),
+        },
+        this.orderlyListener,
+        {
+          consumeThreadMax,
+          batchMaxSize,
+          maxReconsumeTimes:
+            o.maxReconsumeTimes === undefined || o.maxReconsumeTimes < 0
+              ? Number.POSITIVE_INFINITY
+              : o.maxReconsumeTimes,
+          suspendCurrentQueueTimeMillis: o.suspendCurrentQueueTimeMillis ?? 1000,
+        },
+      );
+      orderly.start();
+      this.consumeService = orderly;
+    } else {
+      const max = this.concurrentMaxReconsumeTimes();
+      this.consumeService = new ConsumeMessageConcurrentlyService(
+        {
+          group: this.group,
+          messageModel: this.messageModel,
+          offsetStore: () => this.offsetStore!,
+          sendMessageBack: (msg, delayLevel, brokerName) =>
+            sendBack.concurrently(msg, delayLevel, brokerName, max),
+        },
+        this.listener!,
+        consumeThreadMax,
+        batchMaxSize,
+      );
+    }
     instance.registerConsumer(this);
     this.instance = instance;
     this.rebalance = rebalance;
     this.pullAPI = new PullAPIWrapper(instance, this.group);
     this.state = 'RUNNING';
+    this.consumerStartTimestamp = Date.now();
     instance.start();
-    await this.afterSubscriptionChange();
+    try {
+      await this.afterSubscriptionChange(true);
+    } catch (err) {
+      // as DefaultMQPushConsumerImpl.start: a broker refusing the subscription fails the start
+      await this.shutdown();
+      throw err;
+    }
     log.debug({ group: this.group, clientId: instance.clientId }, 'push consumer started');
   }
 
-  /** Routes of every subscribed topic, a heartbeat so brokers know us, then rebalance at once. */
-  private async afterSubscriptionChange(): Promise<void> {
+  /**
+   * Routes of every subscribed topic, a check that brokers accept non-TAG subscriptions
+   * (checkClientInBroker, at start), a heartbeat so brokers know us, then rebalance at once.
+   */
+  private async afterSubscriptionChange(checkClient = false): Promise<void> {
     const instance = this.instance!;
     await Promise.all(
       [...this.rebalance!.subscriptionInner.keys()].map((t) =>
         instance.updateTopicRouteInfoFromNameServer(t),
       ),
     );
+    if (checkClient) await this.checkClientInBroker();
     await instance.sendHeartbeatToAllBroker();
     instance.rebalanceImmediately();
+  }
+
+  /** CHECK_CLIENT_CONFIG for each SQL92 subscription, to one broker serving its topic (MQClientInstance.checkClientInBroker). */
+  private async checkClientInBroker(): Promise<void> {
+    const instance = this.instance!;
+    for (const sd of this.rebalance!.subscriptionInner.values()) {
+      if (sd.expressionType === 'TAG') continue;
+      const addr = instance.findBrokerAddrByTopic(sd.topic);
+      if (addr)
+        await instance.api.checkClientInBroker(
+          addr,
+          this.group,
+          instance.clientId,
+          sd,
+          instance.config.requestTimeoutMs,
+        );
+    }
+  }
+
+  private rebalanceTimer: NodeJS.Timeout | undefined;
+
+  /** One more rebalance in a second (an orderly queue's previous owner was still releasing it). */
+  private rebalanceSoon(): void {
+    if (this.rebalanceTimer || this.state !== 'RUNNING') return;
+    this.rebalanceTimer = setTimeout(() => {
+      this.rebalanceTimer = undefined;
+      if (this.state === 'RUNNING') this.instance!.rebalanceImmediately();
+    }, 1000);
+  }
+
+  private concurrentMaxReconsumeTimes(): number {
+    const m = this.o.maxReconsumeTimes;
+    return m === undefined || m < 0 ? 16 : m;
   }
 
   // ---- MQConsumerInner ----
@@ -252,6 +389,81 @@ export class PushConsumer implements MQConsumerInner {
     await this.offsetStore!.persistAll(this.rebalance!.assignedQueues());
   }
 
+  /** GET_CONSUMER_RUNNING_INFO (DefaultMQPushConsumerImpl.consumerRunningInfo), for mqadmin consumerStatus. */
+  async consumerRunningInfo(): Promise<ConsumerRunningInfo> {
+    const o = this.o;
+    const properties: Record<string, string> = {
+      consumerGroup: this.group,
+      messageModel: this.messageModel,
+      consumeFromWhere: this.consumeFromWhere,
+      consumeThreadMax: String(o.consumeThreadMax ?? 20),
+      consumeMessageBatchMaxSize: String(o.consumeMessageBatchMaxSize ?? 1),
+      pullBatchSize: String(o.pullBatchSize ?? 32),
+      pullInterval: String(o.pullInterval ?? 0),
+      maxReconsumeTimes: String(o.maxReconsumeTimes ?? -1),
+      pullThresholdForQueue: String(o.pullThresholdForQueue ?? 1000),
+      pullThresholdSizeForQueue: String(o.pullThresholdSizeForQueue ?? 100),
+      consumeConcurrentlyMaxSpan: String(o.consumeConcurrentlyMaxSpan ?? 2000),
+      suspendCurrentQueueTimeMillis: String(o.suspendCurrentQueueTimeMillis ?? 1000),
+      [RunningInfoProps.PROP_CONSUME_ORDERLY]: String(this.consumeOrderly),
+      [RunningInfoProps.PROP_THREADPOOL_CORE_SIZE]: String(o.consumeThreadMax ?? 20),
+      [RunningInfoProps.PROP_CONSUMER_START_TIMESTAMP]: String(this.consumerStartTimestamp),
+    };
+    const mqTable: ConsumerRunningInfo['mqTable'] = [];
+    for (const { mq, pq } of this.rebalance?.processQueueTable.values() ?? []) {
+      const commitOffset = await this.offsetStore!.readOffset(mq, 'MEMORY_FIRST_THEN_STORE');
+      mqTable.push({ mq, info: processQueueInfo(pq, commitOffset) });
+    }
+    const statusTable: ConsumerRunningInfo['statusTable'] = {};
+    const subscriptionSet = this.subscriptions();
+    for (const sd of subscriptionSet)
+      statusTable[sd.topic] = {
+        pullRT: 0,
+        pullTPS: 0,
+        consumeRT: 0,
+        consumeOKTPS: 0,
+        consumeFailedTPS: 0,
+        consumeFailedMsgs: 0,
+      };
+    return { properties, subscriptionSet, mqTable, statusTable };
+  }
+
+  /**
+   * CONSUME_MESSAGE_DIRECTLY (consumeMessageDirectly of both consume services): runs the listener on
+   * one message an operator picked, outside the queues, and reports what it answered.
+   */
+  async consumeMessageDirectly(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult> {
+    const mq = { topic: msg.topic, brokerName, queueId: msg.queueId };
+    const begin = Date.now();
+    const result: ConsumeMessageDirectlyResult = {
+      order: this.consumeOrderly,
+      autoCommit: true,
+      consumeResult: 'CR_RETURN_NULL',
+      spentTimeMills: 0,
+    };
+    resetRetryTopic([msg], this.group);
+    try {
+      if (this.orderlyListener) {
+        const status = await this.orderlyListener([msg], {
+          messageQueue: mq,
+          suspendCurrentQueueTimeMillis: -1,
+        });
+        if (status === 'SUCCESS') result.consumeResult = 'CR_SUCCESS';
+        else if (status === 'SUSPEND_CURRENT_QUEUE_A_MOMENT') result.consumeResult = 'CR_LATER';
+      } else if (this.listener) {
+        const ctx = { messageQueue: mq, delayLevelWhenNextConsume: 0, ackIndex: 0x7fffffff };
+        const status = await this.listener([msg], ctx);
+        if (status === 'CONSUME_SUCCESS') result.consumeResult = 'CR_SUCCESS';
+        else if (status === 'RECONSUME_LATER') result.consumeResult = 'CR_LATER';
+      }
+    } catch (err) {
+      result.consumeResult = 'CR_THROW_EXCEPTION';
+      result.remark = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    }
+    result.spentTimeMills = Date.now() - begin;
+    return result;
+  }
+
   /** The queues this consumer currently owns. */
   assignedMessageQueues(): MessageQueue[] {
     return this.rebalance?.assignedQueues() ?? [];
@@ -277,15 +489,33 @@ export class PushConsumer implements MQConsumerInner {
     if (pq.dropped || this.state !== 'RUNNING') return;
     pq.lastPullTimestamp = Date.now();
     const o = this.o;
+    const orderly = this.consumeOrderly;
     if (
       pq.msgCount > (o.pullThresholdForQueue ?? 1000) ||
       pq.msgSizeBytes > (o.pullThresholdSizeForQueue ?? 100) * 1024 * 1024 ||
-      pq.maxSpan() > (o.consumeConcurrentlyMaxSpan ?? 2000)
+      (!orderly && pq.maxSpan() > (o.consumeConcurrentlyMaxSpan ?? 2000))
     ) {
       this.executePullRequestLater(req, DELAY_WHEN_FLOW_CONTROL);
       return;
     }
     const mq = req.messageQueue;
+    if (orderly) {
+      if (!pq.locked) {
+        // pull nothing the broker does not let us consume
+        this.executePullRequestLater(req, DELAY_WHEN_EXCEPTION);
+        return;
+      }
+      if (!req.previouslyLocked) {
+        // the first pull since the lock: start from the offset the last owner committed
+        const offset = await this.rebalance!.computePullFromWhere(mq);
+        if (offset < 0) {
+          this.executePullRequestLater(req, DELAY_WHEN_EXCEPTION);
+          return;
+        }
+        req.previouslyLocked = true;
+        req.nextOffset = offset;
+      }
+    }
     const sd = this.rebalance!.subscriptionInner.get(mq.topic);
     if (!sd) {
       this.executePullRequestLater(req, DELAY_WHEN_EXCEPTION);
@@ -361,6 +591,23 @@ export class PushConsumer implements MQConsumerInner {
    * listener calls finish and commit, then persist the queue's offset so its next owner starts there.
    */
   private async removeUnnecessaryMessageQueue(mq: MessageQueue, pq: ProcessQueue): Promise<boolean> {
+    if (this.consumeOrderly && this.messageModel === 'CLUSTERING') {
+      // as RebalancePushImpl: the queue's consume lock, tried for a second; a listener call still
+      // running keeps the queue (and its broker lock) until the next rebalance. Unlike RocketMQ, the
+      // offset is persisted after that call committed and before the broker lock is released, so the
+      // next owner neither repeats nor skips a message; nothing here consumes a dropped queue again,
+      // so the unlock need not wait (RocketMQ's unlockDelay of 20 s)
+      if (!(await pq.waitDrained(1000))) {
+        pq.tryUnlockTimes++;
+        log.debug({ mq, tries: pq.tryUnlockTimes }, 'queue is consuming, cannot release it yet');
+        return false;
+      }
+      pq.released = true;
+      await this.offsetStore!.persist(mq);
+      this.offsetStore!.removeOffset(mq);
+      await this.rebalance!.unlock(mq, false);
+      return true;
+    }
     await pq.waitDrained(this.o.awaitTerminationMillisWhenShutdown ?? 5000);
     pq.released = true;
     await this.offsetStore!.persist(mq);
@@ -369,44 +616,6 @@ export class PushConsumer implements MQConsumerInner {
   }
 
   // ---- retries ----
-
-  /**
-   * CONSUMER_SEND_MSG_BACK to the broker that stored the message; when that fails, a plain send to
-   * %RETRY%group carrying the original topic and counters, as DefaultMQPushConsumerImpl.sendMessageBack.
-   */
-  private async sendMessageBack(msg: MessageExt, delayLevel: number, brokerName: string): Promise<boolean> {
-    const instance = this.instance!;
-    const maxReconsumeTimes = this.o.maxReconsumeTimes ?? 16;
-    try {
-      const addr = instance.findBrokerAddressInPublish(brokerName) ?? msg.storeHost;
-      await instance.api.consumerSendMessageBack(
-        addr,
-        {
-          offset: msg.commitLogOffset,
-          group: this.group,
-          delayLevel,
-          originMsgId: msg.msgId,
-          originTopic: msg.topic,
-          unitMode: false,
-          maxReconsumeTimes,
-        },
-        5000,
-      );
-      this.ensureRetryTopicRoute();
-      return true;
-    } catch (err) {
-      log.debug({ err, msgId: msg.msgId }, 'send message back failed, re-sending to the retry topic');
-    }
-    try {
-      const retry = buildRetryMessage(msg, this.group, maxReconsumeTimes);
-      await instance.innerProducer().send(retry);
-      this.ensureRetryTopicRoute();
-      return true;
-    } catch (err) {
-      log.warn({ err, msgId: msg.msgId }, 'cannot hand the failed message back; consuming it again locally');
-      return false;
-    }
-  }
 
   /** A message went to %RETRY%group: make sure we read that topic without waiting for the next route poll. */
   private ensureRetryTopicRoute(): void {
@@ -427,32 +636,17 @@ export class PushConsumer implements MQConsumerInner {
     this.state = 'SHUTDOWN_ALREADY';
     for (const t of this.pullTimers) clearTimeout(t);
     this.pullTimers.clear();
+    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
     const owned = this.rebalance!.dropAll();
     await this.consumeService!.shutdown(this.o.awaitTerminationMillisWhenShutdown ?? 5000);
     for (const { pq } of owned) pq.released = true;
     // awaited, not oneway: the offsets must be on the broker before we disconnect
     await Promise.all(owned.map(({ mq }) => this.offsetStore!.persist(mq)));
+    // orderly: only now let the next owner lock the queues (RocketMQ unlocks before persisting)
+    if (this.consumeOrderly && this.messageModel === 'CLUSTERING') await this.rebalance!.unlockAll(false);
     await this.instance!.unregisterConsumer(this.group);
     log.debug({ group: this.group }, 'push consumer shut down');
   }
-}
-
-/**
- * The message a consumer re-sends to %RETRY%group itself when CONSUMER_SEND_MSG_BACK failed
- * (DefaultMQPushConsumerImpl.sendMessageBack): same body, flag and properties, the original topic and
- * id kept, the reconsume counters in properties (the producer moves them into the send header), and
- * the delay level the broker would have used (3 + reconsumeTimes).
- */
-export function buildRetryMessage(msg: MessageExt, group: string, maxReconsumeTimes: number): Message {
-  const retry = new Message({ topic: MixAll.getRetryTopic(group), body: msg.body, flag: msg.flag });
-  retry.properties = { ...msg.properties };
-  retry.properties[MessageConst.PROPERTY_ORIGIN_MESSAGE_ID] =
-    msg.properties[MessageConst.PROPERTY_ORIGIN_MESSAGE_ID] || msg.msgId;
-  retry.properties[MessageConst.PROPERTY_RETRY_TOPIC] = msg.topic;
-  retry.properties[MessageConst.PROPERTY_RECONSUME_TIME] = String(msg.reconsumeTimes + 1);
-  retry.properties[MessageConst.PROPERTY_MAX_RECONSUME_TIMES] = String(maxReconsumeTimes);
-  retry.delayTimeLevel = 3 + msg.reconsumeTimes;
-  return retry;
 }
 
 /** Broadcasting offsets stay with a stable id across restarts: the configured instance name or DEFAULT. */

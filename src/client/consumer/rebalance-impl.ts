@@ -14,6 +14,8 @@ export interface PullRequest {
   messageQueue: MessageQueue;
   processQueue: ProcessQueue;
   nextOffset: number;
+  /** Orderly: the first pull since the queue was locked re-read the committed offset (previouslyLocked). */
+  previouslyLocked?: boolean;
 }
 
 /** What differs between push and lite-pull rebalancing (RebalancePushImpl, RebalanceLitePullImpl). */
@@ -25,6 +27,8 @@ export interface RebalanceHooks {
   removeDirtyOffset(mq: MessageQueue): void;
   dispatchPullRequest(requests: PullRequest[]): void;
   messageQueueChanged(topic: string, mqAll: MessageQueue[], mqDivided: MessageQueue[]): void;
+  /** Orderly: a newly assigned queue could not be locked (its last owner still holds it). */
+  lockFailed?(): void;
 }
 
 /**
@@ -36,6 +40,11 @@ export class RebalanceImpl {
   readonly processQueueTable = new Map<string, { mq: MessageQueue; pq: ProcessQueue }>();
   readonly topicSubscribeInfoTable = new Map<string, MessageQueue[]>();
   readonly subscriptionInner = new Map<string, SubscriptionData>();
+  /**
+   * Orderly consumption (doRebalance(isOrder)): a queue is taken only once LOCK_BATCH_MQ granted it,
+   * and released queues are unlocked by the consumer's removeUnnecessaryMessageQueue.
+   */
+  consumeOrderly = false;
 
   constructor(
     private readonly group: string,
@@ -116,13 +125,21 @@ export class RebalanceImpl {
       // a push consumer's pull loop silent for 2 minutes is stuck: start the queue afresh. A lite pull
       // consumer's loop is paused by the application not polling, which is not a fault
       // (RebalanceImpl checks expiry only for CONSUME_PASSIVELY)
-      if (!wanted.has(key) || (this.consumeType === 'CONSUME_PASSIVELY' && pq.isPullExpired())) {
+      // a queue whose release failed last time (its listener call was still running) is tried again,
+      // and if it is ours again after all, started afresh below
+      if (
+        !wanted.has(key) ||
+        pq.releaseFailed ||
+        (this.consumeType === 'CONSUME_PASSIVELY' && pq.isPullExpired())
+      ) {
         pq.dropped = true;
         releases.push(
           this.hooks.removeUnnecessaryMessageQueue(mq, pq).then((removed) => {
             if (removed) {
               this.processQueueTable.delete(key);
               changed = true;
+            } else {
+              pq.releaseFailed = true;
             }
           }),
         );
@@ -130,9 +147,15 @@ export class RebalanceImpl {
     }
     await Promise.all(releases);
     const requests: PullRequest[] = [];
+    let lockFailed = false;
     for (const mq of mqSet) {
       const key = messageQueueKey(mq);
       if (this.processQueueTable.has(key)) continue;
+      if (this.consumeOrderly && !(await this.lock(mq))) {
+        log.debug({ mq, group: this.group }, 'add a new mq failed, because lock failed');
+        lockFailed = true;
+        continue;
+      }
       this.hooks.removeDirtyOffset(mq);
       const nextOffset = await this.hooks.computePullFromWhere(mq);
       if (nextOffset < 0) {
@@ -141,11 +164,13 @@ export class RebalanceImpl {
       }
       if (this.processQueueTable.has(key)) continue;
       const pq = new ProcessQueue();
+      pq.locked = true;
       this.processQueueTable.set(key, { mq, pq });
       requests.push({ consumerGroup: this.group, messageQueue: mq, processQueue: pq, nextOffset });
       changed = true;
     }
     this.hooks.dispatchPullRequest(requests);
+    if (lockFailed) this.hooks.lockFailed?.();
     return changed;
   }
 
@@ -178,6 +203,114 @@ export class RebalanceImpl {
     const all = [...this.processQueueTable.values()];
     for (const { pq } of all) pq.dropped = true;
     return all;
+  }
+
+  /** Where to start reading `mq` (computePullFromWhereWithException); < 0 when unknown now. */
+  computePullFromWhere(mq: MessageQueue): Promise<number> {
+    return this.hooks.computePullFromWhere(mq);
+  }
+
+  // ---- broker locks for orderly consumption (RebalanceImpl.lock / lockAll / unlock / unlockAll) ----
+
+  private lockBody(mqs: MessageQueue[]) {
+    return { consumerGroup: this.group, clientId: this.instance.clientId, mqSet: mqs };
+  }
+
+  private masterOf(brokerName: string): string | undefined {
+    return this.instance.findBrokerAddressInSubscribe(brokerName, 0, true)?.brokerAddr;
+  }
+
+  /** LOCK_BATCH_MQ for one queue; marks every granted queue locked. */
+  async lock(mq: MessageQueue): Promise<boolean> {
+    const addr = this.masterOf(mq.brokerName);
+    if (!addr) return false;
+    try {
+      const granted = await this.instance.api.lockBatchMQ(addr, this.lockBody([mq]), 1000);
+      const now = Date.now();
+      let ok = false;
+      for (const g of granted) {
+        const key = messageQueueKey(g);
+        if (key === messageQueueKey(mq)) ok = true;
+        const e = this.processQueueTable.get(key);
+        if (e) {
+          e.pq.locked = true;
+          e.pq.lastLockTimestamp = now;
+        }
+      }
+      return ok;
+    } catch (err) {
+      log.debug({ err, mq }, 'lockBatchMQ failed');
+      return false;
+    }
+  }
+
+  /** Renews the locks of every owned queue, per broker; a queue the broker refused is marked unlocked. */
+  async lockAll(): Promise<void> {
+    await Promise.all(
+      [...this.queuesByBroker()].map(async ([brokerName, mqs]) => {
+        const addr = this.masterOf(brokerName);
+        if (!addr) return;
+        try {
+          const granted = new Set(
+            (await this.instance.api.lockBatchMQ(addr, this.lockBody(mqs), 1000)).map(messageQueueKey),
+          );
+          const now = Date.now();
+          for (const mq of mqs) {
+            const e = this.processQueueTable.get(messageQueueKey(mq));
+            if (!e) continue;
+            if (granted.has(messageQueueKey(mq))) {
+              e.pq.locked = true;
+              e.pq.lastLockTimestamp = now;
+            } else {
+              if (e.pq.locked) log.warn({ mq, group: this.group }, 'the message queue locked failed');
+              e.pq.locked = false;
+            }
+          }
+        } catch (err) {
+          log.debug({ err, brokerName }, 'lockBatchMQ failed');
+        }
+      }),
+    );
+  }
+
+  /** UNLOCK_BATCH_MQ for one queue. */
+  async unlock(mq: MessageQueue, oneway: boolean): Promise<void> {
+    const addr = this.masterOf(mq.brokerName);
+    if (!addr) return;
+    try {
+      await this.instance.api.unlockBatchMQ(addr, this.lockBody([mq]), 1000, oneway);
+    } catch (err) {
+      log.debug({ err, mq }, 'unlockBatchMQ failed');
+    }
+  }
+
+  /** UNLOCK_BATCH_MQ for every owned queue (shutdown). */
+  async unlockAll(oneway: boolean): Promise<void> {
+    await Promise.all(
+      [...this.queuesByBroker()].map(async ([brokerName, mqs]) => {
+        const addr = this.masterOf(brokerName);
+        if (!addr) return;
+        try {
+          await this.instance.api.unlockBatchMQ(addr, this.lockBody(mqs), 1000, oneway);
+          for (const mq of mqs) {
+            const e = this.processQueueTable.get(messageQueueKey(mq));
+            if (e) e.pq.locked = false;
+          }
+        } catch (err) {
+          log.debug({ err, brokerName }, 'unlockBatchMQ failed');
+        }
+      }),
+    );
+  }
+
+  private queuesByBroker(): Map<string, MessageQueue[]> {
+    const out = new Map<string, MessageQueue[]>();
+    for (const { mq } of this.processQueueTable.values()) {
+      const list = out.get(mq.brokerName);
+      if (list) list.push(mq);
+      else out.set(mq.brokerName, [mq]);
+    }
+    return out;
   }
 
   assignedQueues(): MessageQueue[] {

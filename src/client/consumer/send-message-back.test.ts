@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MessageExt } from '../message.js';
-import { buildRetryMessage } from './push-consumer.js';
+import { buildRetryMessage } from './send-message-back.js';
 
 describe('buildRetryMessage (fallback when CONSUMER_SEND_MSG_BACK fails)', () => {
   it('re-addresses the message to %RETRY%group keeping its origin and counting the retry', () => {

@@ -7,7 +7,16 @@ import {
   type ConsumerListByGroupResponseBody,
   decodeConsumerListByGroupResponseBody,
 } from '../../remoting/protocol/body/consumer-list-by-group-response-body.js';
-import { encodeHeartbeatData, type HeartbeatData } from '../../remoting/protocol/body/heartbeat-data.js';
+import {
+  encodeHeartbeatData,
+  type HeartbeatData,
+  type SubscriptionData,
+} from '../../remoting/protocol/body/heartbeat-data.js';
+import {
+  decodeLockBatchResponseBody,
+  encodeLockBatchRequestBody,
+  type LockBatchRequestBody,
+} from '../../remoting/protocol/body/lock-batch-body.js';
 import {
   type ConsumerSendMsgBackRequestHeader,
   encodeConsumerSendMsgBackRequestHeader,
@@ -40,8 +49,13 @@ import { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import { MQBrokerError, MQClientError } from '../errors.js';
-import { createMessageQueue } from '../message-queue.js';
+import { createMessageQueue, type MessageQueue } from '../message-queue.js';
 import type { SendResult, SendStatus } from '../producer/send-result.js';
+import {
+  type EndTransactionRequestHeader,
+  encodeCheckClientRequestBody,
+  encodeEndTransactionRequestHeader,
+} from './client-protocol.js';
 
 export type PullStatus = 'FOUND' | 'NO_NEW_MSG' | 'NO_MATCHED_MSG' | 'OFFSET_ILLEGAL';
 
@@ -116,18 +130,30 @@ export class MQClientAPI {
     body: Buffer,
     timeoutMs: number,
     uniqId: string,
+    reply = false,
   ): Promise<SendResult> {
-    const code = header.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
-    const request = RemotingCommand.request(code, encodeSendMessageRequestHeaderV2(header), body);
+    const request = RemotingCommand.request(
+      sendCode(header, reply),
+      encodeSendMessageRequestHeaderV2(header),
+      body,
+    );
     const resp = await this.remoting.invokeSync(addr, request, timeoutMs);
     return processSendResponse(addr, brokerName, header, resp, uniqId);
   }
 
-  async sendMessageOneway(addr: string, header: SendMessageRequestHeader, body: Buffer): Promise<void> {
-    const code = header.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
+  async sendMessageOneway(
+    addr: string,
+    header: SendMessageRequestHeader,
+    body: Buffer,
+    reply = false,
+  ): Promise<void> {
     await this.remoting.invokeOneway(
       addr,
-      RemotingCommand.request(code, encodeSendMessageRequestHeaderV2(header), body).markOneway(),
+      RemotingCommand.request(
+        sendCode(header, reply),
+        encodeSendMessageRequestHeaderV2(header),
+        body,
+      ).markOneway(),
     );
   }
 
@@ -310,6 +336,70 @@ export class MQClientAPI {
     );
   }
 
+  /** LOCK_BATCH_MQ: the queues of the request the broker now holds for this client. */
+  async lockBatchMQ(addr: string, body: LockBatchRequestBody, timeoutMs: number): Promise<MessageQueue[]> {
+    const resp = await this.invokeBroker(
+      addr,
+      RemotingCommand.request(RequestCode.LOCK_BATCH_MQ, undefined, encodeLockBatchRequestBody(body)),
+      timeoutMs,
+    );
+    if (!resp.body) return [];
+    return decodeLockBatchResponseBody(resp.body).lockOKMQSet.map((q) =>
+      createMessageQueue(q.topic, q.brokerName, q.queueId),
+    );
+  }
+
+  async unlockBatchMQ(
+    addr: string,
+    body: LockBatchRequestBody,
+    timeoutMs: number,
+    oneway: boolean,
+  ): Promise<void> {
+    const request = RemotingCommand.request(
+      RequestCode.UNLOCK_BATCH_MQ,
+      undefined,
+      encodeLockBatchRequestBody(body),
+    );
+    if (oneway) await this.remoting.invokeOneway(addr, request.markOneway());
+    else await this.invokeBroker(addr, request, timeoutMs);
+  }
+
+  /** END_TRANSACTION, oneway as the Java client sends it; `remark` carries a local exception's text. */
+  async endTransactionOneway(
+    addr: string,
+    header: EndTransactionRequestHeader,
+    remark: string | null,
+  ): Promise<void> {
+    const request = RemotingCommand.request(
+      RequestCode.END_TRANSACTION,
+      encodeEndTransactionRequestHeader(header),
+    );
+    request.remark = remark;
+    await this.remoting.invokeOneway(addr, request.markOneway());
+  }
+
+  /**
+   * CHECK_CLIENT_CONFIG: whether the broker accepts a non-TAG subscription (SQL92 needs
+   * enablePropertyFilter). Its refusal becomes MQBrokerError with the broker's code and remark.
+   */
+  async checkClientInBroker(
+    addr: string,
+    group: string,
+    clientId: string,
+    sd: SubscriptionData,
+    timeoutMs: number,
+  ): Promise<void> {
+    await this.invokeBroker(
+      addr,
+      RemotingCommand.request(
+        RequestCode.CHECK_CLIENT_CONFIG,
+        undefined,
+        encodeCheckClientRequestBody(clientId, group, sd),
+      ),
+      timeoutMs,
+    );
+  }
+
   async createTopic(addr: string, header: CreateTopicRequestHeader, timeoutMs: number): Promise<void> {
     await this.invokeBroker(
       addr,
@@ -317,6 +407,12 @@ export class MQClientAPI {
       timeoutMs,
     );
   }
+}
+
+/** A reply (MSG_TYPE=reply) goes as SEND_REPLY_MESSAGE_V2, as MQClientAPIImpl.sendMessage does. */
+function sendCode(header: SendMessageRequestHeader, reply: boolean): number {
+  if (reply) return RequestCode.SEND_REPLY_MESSAGE_V2;
+  return header.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
 }
 
 /** MQClientAPIImpl.processSendResponse: the three "stored but" codes are statuses, others errors. */

@@ -1,6 +1,10 @@
 import type { SubscriptionData } from '../../remoting/protocol/body/heartbeat-data.js';
+import type { RemotingChannel } from '../../remoting/remoting-channel.js';
+import type { ConsumeMessageDirectlyResult, ConsumerRunningInfo } from '../consumer/consumer-running-info.js';
+import type { MessageExt } from '../message.js';
 import type { MessageQueue } from '../message-queue.js';
 import type { TopicPublishInfo } from '../producer/topic-publish-info.js';
+import type { CheckTransactionStateRequestHeader } from './client-protocol.js';
 
 export type MessageModel = 'CLUSTERING' | 'BROADCASTING';
 export type ConsumeFromWhere =
@@ -15,6 +19,12 @@ export interface MQProducerInner {
   publishTopics(): string[];
   isPublishTopicNeedUpdate(topic: string): boolean;
   updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void;
+  /** A transaction producer answers a broker's check-back (CHECK_TRANSACTION_STATE) on `channel`. */
+  checkTransactionState?(
+    channel: RemotingChannel,
+    msg: MessageExt,
+    header: CheckTransactionStateRequestHeader,
+  ): void;
 }
 
 /** What the client instance needs from a consumer (MQConsumerInner). */
@@ -28,4 +38,8 @@ export interface MQConsumerInner {
   updateTopicSubscribeInfo(topic: string, mqs: MessageQueue[]): void;
   doRebalance(): Promise<void>;
   persistConsumerOffset(): Promise<void>;
+  /** GET_CONSUMER_RUNNING_INFO, forwarded by a broker (mqadmin consumerStatus). */
+  consumerRunningInfo?(): Promise<ConsumerRunningInfo>;
+  /** CONSUME_MESSAGE_DIRECTLY, forwarded by a broker. */
+  consumeMessageDirectly?(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult>;
 }

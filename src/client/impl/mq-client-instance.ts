@@ -7,14 +7,15 @@ import {
   type TopicRouteData,
 } from '../../remoting/protocol/route/topic-route-data.js';
 import { RemotingClient } from '../../remoting/remoting-client.js';
-import { RequestCode } from '../../remoting/request-code.js';
 import { buildClientId, parseNamesrvAddr, type ResolvedClientConfig } from '../client-config.js';
 import { MQClientError } from '../errors.js';
 import { ProducerImpl } from '../producer/producer-impl.js';
+import { RequestFutureTable } from '../producer/request-future-table.js';
 import {
   topicRouteDataToPublishInfo,
   topicRouteDataToSubscribeInfo,
 } from '../producer/topic-publish-info.js';
+import { registerClientProcessors } from './client-remoting-processor.js';
 import { MQClientAPI } from './mq-client-api.js';
 import type { MQConsumerInner, MQProducerInner } from './mq-client-inner.js';
 
@@ -37,6 +38,9 @@ export class MQClientInstance {
   readonly clientId: string;
   readonly api: MQClientAPI;
   readonly remoting: RemotingClient;
+  readonly namesrvAddrs: readonly string[];
+  /** Requests waiting for their reply (Producer.request). */
+  readonly requestFutures = new RequestFutureTable();
   private readonly scheduler = new Scheduler(undefined, (name, err) =>
     log.warn({ err, task: name }, 'periodic task failed'),
   );
@@ -57,16 +61,17 @@ export class MQClientInstance {
   ) {
     this.clientId = buildClientId(config);
     this.remoting = new RemotingClient({ connectTimeoutMs: 3000 });
-    this.api = new MQClientAPI(this.remoting, parseNamesrvAddr(config.namesrvAddr));
-    // ClientRemotingProcessor: the broker tells us the group's membership changed
-    this.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (req) => {
-      log.debug({ group: req.extFields.consumerGroup }, 'consumer ids changed, rebalance now');
-      this.rebalanceImmediately();
-      return null;
-    });
-    // Transactions are not part of this SDK yet: a check request is ignored, as a producer that
-    // has no TransactionListener does.
-    this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, () => null);
+    this.namesrvAddrs = parseNamesrvAddr(config.namesrvAddr);
+    this.api = new MQClientAPI(this.remoting, this.namesrvAddrs);
+    registerClientProcessors(this);
+  }
+
+  selectProducer(group: string): MQProducerInner | undefined {
+    return this.producers.get(group);
+  }
+
+  selectConsumer(group: string): MQConsumerInner | undefined {
+    return this.consumers.get(group);
   }
 
   get isStopped(): boolean {
@@ -183,6 +188,7 @@ export class MQClientInstance {
     if (this.stopped) return;
     this.stopped = true;
     this.scheduler.stop();
+    this.requestFutures.failAll();
     this.onShutdown(this);
     await this.remoting.shutdown();
   }
@@ -233,7 +239,11 @@ export class MQClientInstance {
     const old = this.topicRouteTable.get(topic);
     const changed = !old || encodeTopicRouteData(old).toString() !== encodeTopicRouteData(route).toString();
     if (!changed && !this.isNeedUpdateTopicRouteInfo(topic)) return false;
-    for (const bd of route.brokerDatas) this.brokerAddrTable.set(bd.brokerName, new Map(bd.brokerAddrs));
+    let newBroker = false;
+    for (const bd of route.brokerDatas) {
+      if (!this.brokerAddrTable.has(bd.brokerName)) newBroker = true;
+      this.brokerAddrTable.set(bd.brokerName, new Map(bd.brokerAddrs));
+    }
     const publishInfo = topicRouteDataToPublishInfo(topic, route);
     publishInfo.haveTopicRouterInfo = true;
     for (const p of this.allProducers()) p.updateTopicPublishInfo(topic, publishInfo);
@@ -241,6 +251,9 @@ export class MQClientInstance {
     for (const c of this.consumers.values()) c.updateTopicSubscribeInfo(topic, subscribeInfo);
     this.topicRouteTable.set(topic, route);
     if (changed) log.debug({ topic }, 'topic route changed');
+    // a broker we did not know yet learns of us now rather than at the next 30 s heartbeat, so that it
+    // can reach a transaction producer for check-backs or push a reply to a requester at once
+    if (newBroker && this.started) void this.sendHeartbeatToAllBroker();
     return true;
   }
 

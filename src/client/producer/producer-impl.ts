@@ -71,6 +71,8 @@ interface Outgoing {
  */
 export class ProducerImpl implements MQProducerInner {
   readonly group: string;
+  /** Set by a TransactionProducer: answers the broker's CHECK_TRANSACTION_STATE. */
+  checkTransactionState: MQProducerInner['checkTransactionState'];
   private readonly topicPublishInfoTable = new Map<string, TopicPublishInfo>();
   readonly faultStrategy: MQFaultStrategy;
 
@@ -338,11 +340,21 @@ export class ProducerImpl implements MQProducerInner {
       }
     }
     header.properties = encodeProperties(properties);
+    // a reply to a request goes as SEND_REPLY_MESSAGE_V2: the broker pushes it to the requester
+    const reply = properties[MessageConst.PROPERTY_MESSAGE_TYPE] === MixAll.REPLY_MESSAGE_FLAG;
     if (mode === 'ONEWAY') {
-      await this.instance.api.sendMessageOneway(addr, header, body);
+      await this.instance.api.sendMessageOneway(addr, header, body, reply);
       return undefined;
     }
-    const call = this.instance.api.sendMessage(addr, mq.brokerName, header, body, timeoutMs, out.uniqId);
+    const call = this.instance.api.sendMessage(
+      addr,
+      mq.brokerName,
+      header,
+      body,
+      timeoutMs,
+      out.uniqId,
+      reply,
+    );
     return signal ? raceAbort(call, signal) : call;
   }
 }

@@ -1,12 +1,14 @@
 import { componentLogger } from '../../common/logger.js';
-import { PermName } from '../../common/message-const.js';
+import { MessageConst, PermName } from '../../common/message-const.js';
 import type { ClientOptions } from '../client-config.js';
-import { MQClientError } from '../errors.js';
+import { MQAbortError, MQClientError } from '../errors.js';
 import type { MQClientInstance } from '../impl/mq-client-instance.js';
 import { getOrCreateMQClientInstance } from '../impl/mq-client-manager.js';
-import type { Message } from '../message.js';
+import type { Message, MessageExt } from '../message.js';
 import type { MessageQueue } from '../message-queue.js';
+import { MessageUtil } from '../message-util.js';
 import { ProducerImpl, type SendOptions } from './producer-impl.js';
+import { RequestFutureTable } from './request-future-table.js';
 import type { SendResult } from './send-result.js';
 
 const log = componentLogger('client.producer');
@@ -55,10 +57,10 @@ function isMessageQueue(x: unknown): x is MessageQueue {
  */
 export class Producer {
   readonly group: string;
-  private readonly options: ProducerOptions;
-  private instance: MQClientInstance | undefined;
-  private impl: ProducerImpl | undefined;
-  private state: 'CREATE_JUST' | 'RUNNING' | 'SHUTDOWN_ALREADY' = 'CREATE_JUST';
+  protected readonly options: ProducerOptions;
+  protected instance: MQClientInstance | undefined;
+  protected impl: ProducerImpl | undefined;
+  protected state: 'CREATE_JUST' | 'RUNNING' | 'SHUTDOWN_ALREADY' = 'CREATE_JUST';
 
   constructor(options: ProducerOptions) {
     if (!options.group) throw new MQClientError('producerGroup is null');
@@ -91,7 +93,7 @@ export class Producer {
     log.debug({ group: this.group, clientId: instance.clientId }, 'producer started');
   }
 
-  private running(): ProducerImpl {
+  protected running(): ProducerImpl {
     if (this.state !== 'RUNNING' || !this.impl)
       throw new MQClientError(`The producer service state not OK, ${this.state}`);
     return this.impl;
@@ -133,6 +135,49 @@ export class Producer {
       ? await impl.sendBatch(msgs, opts, mqOrOpts)
       : await impl.sendBatch(msgs, mqOrOpts);
     return r!;
+  }
+
+  /**
+   * Request/reply (DefaultMQProducerImpl.request, RocketMQ 4.6+): sends `msg` with CORRELATION_ID,
+   * REPLY_TO_CLIENT (this client) and TTL, and resolves with the reply a consumer sent back
+   * (`producer.reply(request, body)` or `MessageUtil.createReplyMessage`), which the broker pushes to
+   * this client. Rejects with MQRequestTimeoutError when no reply came within `timeoutMs` (default
+   * sendMsgTimeout), or with the send's error.
+   */
+  async request(msg: Message, opts: SendOptions = {}): Promise<MessageExt> {
+    const impl = this.running();
+    const instance = impl.instance;
+    const timeout = opts.timeoutMs ?? this.options.sendMsgTimeout ?? 3000;
+    const begin = Date.now();
+    const correlationId = RequestFutureTable.createCorrelationId();
+    msg.properties[MessageConst.PROPERTY_CORRELATION_ID] = correlationId;
+    msg.properties[MessageConst.PROPERTY_MESSAGE_REPLY_TO_CLIENT] = instance.clientId;
+    msg.properties[MessageConst.PROPERTY_MESSAGE_TTL] = String(timeout);
+    if (!instance.getTopicRouteData(msg.topic)) {
+      // prepareSendRequest: the broker must know this client before it can push the reply here
+      await impl.tryToFindTopicPublishInfo(msg.topic);
+      await instance.sendHeartbeatToAllBroker();
+    }
+    const left = Math.max(1, timeout - (Date.now() - begin));
+    const reply = instance.requestFutures.wait(correlationId, left);
+    // the reply may come before the send resolves; a failed send fails the request at once
+    impl.send(msg, { timeoutMs: left, signal: opts.signal }).catch((err: unknown) => {
+      instance.requestFutures.fail(correlationId, err);
+    });
+    if (!opts.signal) return reply;
+    const signal = opts.signal;
+    const onAbort = (): void => instance.requestFutures.fail(correlationId, new MQAbortError());
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    return reply.finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
+  /**
+   * Answers a request message a consumer received: sends MessageUtil.createReplyMessage(request, body)
+   * (SEND_REPLY_MESSAGE_V2), which the broker pushes to the requester.
+   */
+  reply(request: Message, body: Buffer | Uint8Array | string, opts?: SendOptions): Promise<SendResult> {
+    return this.send(MessageUtil.createReplyMessage(request, body), opts);
   }
 
   /** The topic's writable queues (fetchPublishMessageQueues). */
