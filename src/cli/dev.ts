@@ -13,6 +13,7 @@ interface DevOptions {
   data: string;
   port: string;
   brokerPort: string;
+  slave?: boolean;
 }
 
 /**
@@ -26,6 +27,7 @@ export function registerDevCommand(program: Command): void {
     .option('--data <dir>', 'data folder', './data')
     .option('--port <port>', 'NameServer port (0 = any free one)', '9876')
     .option('--broker-port <port>', 'broker port (0 = any free one)', '10911')
+    .option('--slave', 'also run a slave of the broker (brokerId 1, port + 10, data in store-slave)')
     .allowUnknownOption(true)
     .allowExcessArguments(true)
     .action(async (opts: DevOptions, cmd: Command) => {
@@ -58,28 +60,46 @@ export function registerDevCommand(program: Command): void {
         line: 0,
         source: 'cometmq dev',
       });
-      const { brokerConfig, storeConfig } = buildBrokerStartupConfig(
-        [
-          dflt('brokerName', 'broker-a'),
-          dflt('brokerIP1', '127.0.0.1'),
-          dflt('bindAddress', '127.0.0.1'),
-          dflt('listenPort', String(bPort)),
-          dflt('storePathRootDir', join(dataDir, 'store')),
-          // small CommitLog files: a dev folder should not take 1 GiB at the first message
-          dflt('mappedFileSizeCommitLog', String(64 * 1024 * 1024)),
-          ...argEntries,
-          dflt('namesrvAddr', namesrvAddr),
-        ],
-        (e) => process.stderr.write(`cometmq dev: warning: unknown key "${e.key}" ignored\n`),
-      );
+      const base = [
+        dflt('brokerName', 'broker-a'),
+        dflt('brokerIP1', '127.0.0.1'),
+        dflt('brokerIP2', '127.0.0.1'),
+        dflt('bindAddress', '127.0.0.1'),
+        dflt('listenPort', String(bPort)),
+        dflt('storePathRootDir', join(dataDir, 'store')),
+        // small CommitLog files: a dev folder should not take 1 GiB at the first message
+        dflt('mappedFileSizeCommitLog', String(64 * 1024 * 1024)),
+        ...argEntries,
+        dflt('namesrvAddr', namesrvAddr),
+      ];
+      const warn = (e: PropertyEntry): void => {
+        process.stderr.write(`cometmq dev: warning: unknown key "${e.key}" ignored\n`);
+      };
+      const { brokerConfig, storeConfig } = buildBrokerStartupConfig(base, warn);
       const broker = new BrokerController(brokerConfig, storeConfig);
+      // --slave: the same broker group's slave, finding its master through the NameServer
+      const slaveBroker = opts.slave
+        ? ((): BrokerController => {
+            const c = buildBrokerStartupConfig(
+              [
+                ...base,
+                dflt('brokerId', '1'),
+                dflt('brokerRole', 'SLAVE'),
+                dflt('listenPort', String(bPort === 0 ? 0 : bPort + 10)),
+                dflt('storePathRootDir', join(dataDir, 'store-slave')),
+              ],
+              warn,
+            );
+            return new BrokerController(c.brokerConfig, c.storeConfig);
+          })()
+        : undefined;
       let stopping = false;
       const stop = (): void => {
         if (stopping) process.exit(1);
         stopping = true;
         setTimeout(() => process.exit(1), 15_000).unref();
-        broker
-          .shutdown()
+        Promise.resolve(slaveBroker?.shutdown())
+          .then(() => broker.shutdown())
           .then(() => namesrv.shutdown())
           .then(
             () => process.exit(0),
@@ -89,10 +109,14 @@ export function registerDevCommand(program: Command): void {
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
       await broker.start();
+      await slaveBroker?.start();
       process.stdout.write(
         [
           `NameServer listening on ${namesrvAddr}`,
           `Broker listening on ${broker.brokerAddr}`,
+          ...(slaveBroker
+            ? [`Slave broker listening on ${slaveBroker.brokerAddr} (HA from ${broker.haServerAddr})`]
+            : []),
           `Data in ${dataDir}`,
           '',
           'Try it (in another terminal):',
