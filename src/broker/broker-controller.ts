@@ -8,6 +8,7 @@ import { ResponseCode } from '../remoting/response-code.js';
 import { DefaultMessageStore } from '../store/default-message-store.js';
 import type { MessageStoreConfig } from '../store/message-store-config.js';
 import type { DispatchRequest } from '../store/put-message-status.js';
+import { AdvancedMessaging } from './advanced-messaging.js';
 import type { BrokerConfig } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
 import { BrokerOuterAPI, type RegisterBrokerResult } from './broker-outer-api.js';
@@ -48,6 +49,8 @@ export class BrokerController implements BrokerContext {
   private store: DefaultMessageStore | null = null;
   private sendProcessor!: SendMessageProcessor;
   private pullProcessor!: PullMessageProcessor;
+  /** Delay levels, transactions, request/reply (issue 9). */
+  advanced: AdvancedMessaging | undefined;
   private ready = false;
   private shuttingDown = false;
   private registering: Promise<void> | null = null;
@@ -124,6 +127,7 @@ export class BrokerController implements BrokerContext {
     await store.load();
     await store.start();
     this.store = store;
+    await this.advanced?.start();
     await this.ha.start(store, this.brokerConfig.bindAddress, {
       topicConfigManager: this.topicConfigManager,
       consumerOffsetManager: this.consumerOffsetManager,
@@ -183,6 +187,7 @@ export class BrokerController implements BrokerContext {
       this.subscriptionGroupManager.persist(),
     ]);
     await this.ha.shutdown();
+    await this.advanced?.shutdown();
     if (this.store) await this.store.shutdown();
     await this.brokerOuterAPI.shutdown();
     log.info('broker shut down');
@@ -319,6 +324,8 @@ export class BrokerController implements BrokerContext {
     const offsets = new AdminOffsetProcessor(this);
     const offsetsGated = gate(offsets.process);
     for (const code of offsets.codes) server.registerProcessor(code, offsetsGated);
+    this.advanced = new AdvancedMessaging(this, this.scheduler);
+    this.advanced.registerProcessors(server, gate);
     // AdminBrokerProcessor.getUnknownCmdResponse, the broker's default processor
     server.registerDefaultProcessor((req) =>
       req.createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${req.code} not supported`),

@@ -17,6 +17,7 @@ import { ResponseCode } from '../../remoting/response-code.js';
 import type { PutMessageResult } from '../../store/put-message-status.js';
 import { type BrokerContext, FAQ, suggestTodo } from '../broker-context.js';
 import type { PreDecodedSendCommand } from '../network/binary-records.js';
+import { parseHalfMessageInner } from '../transaction/transactional-message-bridge.js';
 import { SendBackPressure } from './send-back-pressure.js';
 
 const log = componentLogger('send');
@@ -106,12 +107,14 @@ export class SendMessageProcessor {
     };
 
     if (properties.includes('TRAN_MSG') && getPropertyFromString(properties, 'TRAN_MSG') === 'true') {
-      // Transactions (half messages) come with their own issue; until then the broker refuses them the
-      // way a broker with rejectTransactionMessage=true does, rather than delivering half messages.
-      return fail(
-        ResponseCode.NO_PERMISSION,
-        `the broker[${b.brokerIP1}] sending transaction message is forbidden`,
-      );
+      if (b.rejectTransactionMessage) {
+        return fail(
+          ResponseCode.NO_PERMISSION,
+          `the broker[${b.brokerIP1}] sending transaction message is forbidden`,
+        );
+      }
+      // TransactionalMessageBridge.parseHalfMessageInner: stored as a half message (issue 9)
+      parseHalfMessageInner(msg);
     }
 
     if (request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch) {

@@ -1,0 +1,128 @@
+import { componentLogger } from '../../common/logger.js';
+import { MessageConst, MessageSysFlag } from '../../common/message-const.js';
+import { optionalBool, requireInt, requireLong, requireString } from '../../remoting/custom-header.js';
+import type { RemotingChannel } from '../../remoting/remoting-channel.js';
+import type { RemotingCommand } from '../../remoting/remoting-command.js';
+import { ResponseCode } from '../../remoting/response-code.js';
+import type { PutMessageResult } from '../../store/put-message-status.js';
+import type { BrokerContext } from '../broker-context.js';
+import { innerFromStored } from '../message-inner.js';
+import { lookHalfMessage, putOpMessage } from '../transaction/transactional-message-bridge.js';
+
+const log = componentLogger('end-transaction');
+
+/** EndTransactionRequestHeader (all fields but msgId/transactionId required). */
+export interface EndTransactionRequestHeader {
+  producerGroup: string;
+  tranStateTableOffset: number;
+  commitLogOffset: number;
+  commitOrRollback: number;
+  fromTransactionCheck: boolean;
+  msgId: string;
+  transactionId?: string;
+}
+
+export function decodeEndTransactionRequestHeader(ext: Record<string, string>): EndTransactionRequestHeader {
+  return {
+    producerGroup: requireString(ext, 'producerGroup'),
+    tranStateTableOffset: requireLong(ext, 'tranStateTableOffset'),
+    commitLogOffset: requireLong(ext, 'commitLogOffset'),
+    commitOrRollback: requireInt(ext, 'commitOrRollback'),
+    fromTransactionCheck: optionalBool(ext, 'fromTransactionCheck', false),
+    msgId: requireString(ext, 'msgId'),
+    transactionId: ext.transactionId,
+  };
+}
+
+/**
+ * END_TRANSACTION (37, oneway from the producer), as 4.9.8's EndTransactionProcessor: commit puts the
+ * real message (the half's properties as they are, REAL_TOPIC / REAL_QID / TRAN_MSG included, as the
+ * Java broker stores them; sysFlag COMMIT, preparedTransactionOffset = the half's offset) and then an op
+ * message marking the half done; rollback only writes the op message. A pending state (NOT_TYPE) or an
+ * unknown one is ignored.
+ */
+export class EndTransactionProcessor {
+  constructor(private readonly ctx: BrokerContext) {}
+
+  readonly process = async (
+    request: RemotingCommand,
+    channel: RemotingChannel,
+  ): Promise<RemotingCommand | null> => {
+    const h = decodeEndTransactionRequestHeader(request.extFields);
+    if (this.ctx.isSlave()) {
+      log.warn('Message store is slave mode, so end transaction is forbidden.');
+      return request.createResponse(ResponseCode.SLAVE_NOT_AVAILABLE, null);
+    }
+    const commit = h.commitOrRollback === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+    const rollback = h.commitOrRollback === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+    if (!commit && !rollback) {
+      log.debug({ producer: channel.remoteAddress, header: h }, 'end transaction with a pending state');
+      return null;
+    }
+    const store = this.ctx.messageStore;
+    const half = await lookHalfMessage(store, h.commitLogOffset);
+    if (!half)
+      return request.createResponse(ResponseCode.SYSTEM_ERROR, 'Find prepared transaction message failed');
+    const wrong = checkPrepareMessage(half, h);
+    if (wrong) return request.createResponse(ResponseCode.SYSTEM_ERROR, wrong);
+
+    if (commit) {
+      const props = half.properties;
+      const inner = innerFromStored(
+        half,
+        props[MessageConst.PROPERTY_REAL_TOPIC] ?? '',
+        Number(props[MessageConst.PROPERTY_REAL_QUEUE_ID] ?? 0),
+        props,
+      );
+      inner.sysFlag = MessageSysFlag.resetTransactionValue(
+        inner.sysFlag,
+        MessageSysFlag.TRANSACTION_COMMIT_TYPE,
+      );
+      inner.preparedTransactionOffset = h.commitLogOffset;
+      const r = await store.putMessage(inner);
+      const failed = sendFinalMessageFailure(r, this.ctx.storeConfig.maxMessageSize);
+      if (failed) return request.createResponse(failed[0], failed[1]);
+    }
+    await putOpMessage(store, half, store.now());
+    return request.createResponse(ResponseCode.SUCCESS, null);
+  };
+}
+
+/** EndTransactionProcessor.checkPrepareMessage: the remark of a mismatch, or undefined. */
+function checkPrepareMessage(
+  half: { properties: Record<string, string>; queueOffset: number; commitLogOffset: number },
+  h: EndTransactionRequestHeader,
+): string | undefined {
+  if (half.properties[MessageConst.PROPERTY_PRODUCER_GROUP] !== h.producerGroup)
+    return 'The producer group wrong';
+  if (half.queueOffset !== h.tranStateTableOffset) return 'The transaction state table offset wrong';
+  if (half.commitLogOffset !== h.commitLogOffset) return 'The commit log offset wrong';
+  return undefined;
+}
+
+/** sendFinalMessage's answer for a put that did not go in; undefined when it did. */
+function sendFinalMessageFailure(r: PutMessageResult, maxMessageSize: number): [number, string] | undefined {
+  switch (r.status) {
+    case 'PUT_OK':
+    case 'FLUSH_DISK_TIMEOUT':
+    case 'FLUSH_SLAVE_TIMEOUT':
+    case 'SLAVE_NOT_AVAILABLE':
+      return undefined;
+    case 'CREATE_MAPEDFILE_FAILED':
+      return [ResponseCode.SYSTEM_ERROR, 'Create mapped file failed.'];
+    case 'MESSAGE_ILLEGAL':
+    case 'PROPERTIES_SIZE_EXCEEDED':
+      return [
+        ResponseCode.MESSAGE_ILLEGAL,
+        `The message is illegal, maybe msg body or properties length not matched. msg body length limit ${maxMessageSize}B, msg properties length limit 32KB.`,
+      ];
+    case 'SERVICE_NOT_AVAILABLE':
+      return [ResponseCode.SERVICE_NOT_AVAILABLE, 'Service not available now.'];
+    case 'OS_PAGECACHE_BUSY':
+      return [ResponseCode.SYSTEM_ERROR, 'OS page cache busy, please try another machine'];
+    case 'UNKNOWN_ERROR':
+      return [ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR'];
+    default:
+      return [ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR DEFAULT'];
+  }
+}
