@@ -1,6 +1,7 @@
 /** Runs every example of docs/client.md against live servers, so no example there can rot. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Message, Producer } from '../../src/index.js';
+import { lacks, needs } from '../../test/client/broker-features.js';
 import { type StartedCluster, startCluster, testTargets } from '../../test/helpers/mq-cluster.js';
 import { main as litePull } from './lite-pull.js';
 import { main as ordered } from './ordered.js';
@@ -51,9 +52,9 @@ describe.skipIf(targets.length === 0)('docs/examples', () => {
         ]);
       }, 60_000);
 
-      // the retry half needs the broker's CONSUMER_SEND_MSG_BACK and delay levels, CometMQ issue 9 (unskip then)
-      it.skipIf(target === 'cometmq')(
-        'push-consumer.ts: a rejected message comes back and is handled',
+      // the retry half needs the broker's delay levels (test/client/broker-features.ts)
+      it.skipIf(lacks(target, 'DELAY_LEVEL_DELIVERY'))(
+        `push-consumer.ts: a rejected message comes back and is handled${needs(target, 'DELAY_LEVEL_DELIVERY')}`,
         async () => {
           const p = new Producer({ group: 'ExamplesSetup', namesrvAddr: cluster.namesrvAddr });
           await p.start();

@@ -24,15 +24,24 @@ export type BrokerFeature =
   /** GET_CONSUMER_RUNNING_INFO (307) and CONSUME_MESSAGE_DIRECTLY (309) forwarded to the client. */
   | 'ADMIN_TO_CLIENT';
 
-/** What CometMQ's broker supports today. */
-const COMETMQ_BROKER_FEATURES: ReadonlySet<BrokerFeature> = new Set<BrokerFeature>([
+/**
+ * What CometMQ's broker supports today; COMETMQ_TRY_BROKER_FEATURES=TRANSACTION,SQL92_FILTER (or
+ * `all`) runs the tests of more features against it, to see whether they can be lifted.
+ */
+const COMETMQ_BROKER_FEATURES: ReadonlySet<string> = new Set<string>([
   'LOCK_BATCH_MQ',
   'RETRY_TO_DLQ',
+  'DELAY_LEVEL_DELIVERY',
+  'TRANSACTION',
+  'SQL92_FILTER',
   'SQL92_REFUSAL',
+  'REQUEST_REPLY',
+  ...(process.env.COMETMQ_TRY_BROKER_FEATURES ?? '').split(',').map((f) => f.trim()),
 ]);
+const TRY_ALL = process.env.COMETMQ_TRY_BROKER_FEATURES === 'all';
 
 export function brokerHas(target: ClusterTarget, ...features: BrokerFeature[]): boolean {
-  return target === 'reference' || features.every((f) => COMETMQ_BROKER_FEATURES.has(f));
+  return target === 'reference' || TRY_ALL || features.every((f) => COMETMQ_BROKER_FEATURES.has(f));
 }
 
 /**
@@ -44,6 +53,17 @@ export function lacks(target: ClusterTarget, ...features: BrokerFeature[]): bool
 }
 
 export function needs(target: ClusterTarget, ...features: BrokerFeature[]): string {
-  const missing = features.filter((f) => target === 'cometmq' && !COMETMQ_BROKER_FEATURES.has(f));
+  const missing = features.filter((f) => target === 'cometmq' && !TRY_ALL && !COMETMQ_BROKER_FEATURES.has(f));
   return missing.length === 0 ? '' : ` [skipped: CometMQ broker lacks ${missing.join(', ')} (issue 9)]`;
 }
+
+/**
+ * A broker set up for the issue 9 features: SQL92 filtering on, every delay level 1 s (retries come
+ * back at once), and transaction check-backs a second after a half message was left unresolved.
+ */
+export const ADVANCED_BROKER_ARGS: readonly string[] = [
+  '--enablePropertyFilter=true',
+  `--messageDelayLevel=${new Array(18).fill('1s').join(' ')}`,
+  '--transactionCheckInterval=1000',
+  '--transactionTimeOut=1000',
+];

@@ -15,6 +15,7 @@ import {
   selectMessageQueueByHash,
 } from '../../src/index.js';
 import { type StartedCluster, startCluster, testTargets } from '../helpers/mq-cluster.js';
+import { lacks, needs } from './broker-features.js';
 import { balanced, sendMany, Tally, waitFor } from './client-test-utils.js';
 
 const targets = testTargets();
@@ -191,10 +192,8 @@ describe.skipIf(targets.length === 0)('PushConsumer', () => {
         await c2.shutdown();
       }, 60_000);
 
-      // CometMQ's broker side of retries (CONSUMER_SEND_MSG_BACK, delay levels) is issue 9; the
-      // reference shows the client half is right.
-      it.skipIf(target === 'cometmq')(
-        'a message the listener rejects comes back from the retry topic with its original topic',
+      it.skipIf(lacks(target, 'DELAY_LEVEL_DELIVERY'))(
+        `a message the listener rejects comes back from the retry topic with its original topic${needs(target, 'DELAY_LEVEL_DELIVERY')}`,
         async () => {
           const c = new PushConsumer({
             group: 'GRetry',

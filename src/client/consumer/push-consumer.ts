@@ -200,6 +200,11 @@ export class PushConsumer implements MQConsumerInner {
     }
   }
 
+  /** This consumer's client id (`clientIP@instanceName`) once started, as brokers and mqadmin know it. */
+  get clientId(): string | undefined {
+    return this.instance?.clientId;
+  }
+
   /** Whether an orderly listener is registered (consumeOrderly). */
   get consumeOrderly(): boolean {
     return this.orderlyListener !== undefined;
