@@ -6,6 +6,7 @@
 import { parseLenientJson } from '../../src/common/lenient-json.js';
 import type { MessageExt } from '../../src/common/message.js';
 import { decodeMessages } from '../../src/common/message-decoder.js';
+import { encodeProperties } from '../../src/common/message-properties.js';
 import { RemotingClient } from '../../src/remoting/remoting-client.js';
 import { type ExtFieldValue, RemotingCommand } from '../../src/remoting/remoting-command.js';
 import { RequestCode as RC } from '../../src/remoting/request-code.js';
@@ -81,6 +82,91 @@ export class WireProbe {
       topicSysFlag: 0,
       order: false,
     });
+  }
+
+  /**
+   * SEND_MESSAGE_V2 of one message (TAGS, KEYS and a UNIQ_KEY as a client sets them); resolves to the
+   * answer's extFields (msgId is the offset msgId) or throws on a failure code.
+   */
+  async send(
+    topic: string,
+    body: string,
+    o: { queueId: number; tags?: string; keys?: string; uniqKey?: string },
+  ): Promise<Record<string, string>> {
+    const props: Record<string, string> = { WAIT: 'true' };
+    if (o.tags) props.TAGS = o.tags;
+    if (o.keys) props.KEYS = o.keys;
+    if (o.uniqKey) props.UNIQ_KEY = o.uniqKey;
+    const r = await this.invoke(
+      this.brokerAddr,
+      RC.SEND_MESSAGE_V2,
+      {
+        a: 'INTEROP_PROBE_PG',
+        b: topic,
+        c: 'TBW102',
+        d: 4,
+        e: o.queueId,
+        f: 0,
+        g: Date.now(),
+        h: 0,
+        i: encodeProperties(props),
+        j: 0,
+        k: false,
+        l: 16,
+        m: false,
+      },
+      Buffer.from(body),
+    );
+    if (r.code !== ResponseCode.SUCCESS) throw new Error(`send to ${topic} failed: ${r.code} ${r.remark}`);
+    return r.extFields;
+  }
+
+  async updateConsumerOffset(group: string, topic: string, queueId: number, offset: number): Promise<number> {
+    const r = await this.invoke(this.brokerAddr, RC.UPDATE_CONSUMER_OFFSET, {
+      consumerGroup: group,
+      topic,
+      queueId,
+      commitOffset: offset,
+    });
+    return r.code;
+  }
+
+  /**
+   * HEART_BEAT as a client with one producer group and one push consumer group (clustering, TAG "*"),
+   * so the broker lists this connection for both; resolves to the response code.
+   */
+  async heartbeat(
+    clientId: string,
+    producerGroup: string,
+    consumerGroup: string,
+    topic: string,
+  ): Promise<number> {
+    const body = {
+      clientID: clientId,
+      producerDataSet: [{ groupName: producerGroup }],
+      consumerDataSet: [
+        {
+          groupName: consumerGroup,
+          consumeType: 'CONSUME_PASSIVELY',
+          messageModel: 'CLUSTERING',
+          consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
+          unitMode: false,
+          subscriptionDataSet: [
+            {
+              classFilterMode: false,
+              topic,
+              subString: '*',
+              tagsSet: [],
+              codeSet: [],
+              subVersion: Date.now(),
+              expressionType: 'TAG',
+            },
+          ],
+        },
+      ],
+    };
+    const r = await this.invoke(this.brokerAddr, RC.HEART_BEAT, {}, Buffer.from(JSON.stringify(body)));
+    return r.code;
   }
 
   /** Every message of one queue from `from` on (plain pulls without subscription, 32 at a time). */

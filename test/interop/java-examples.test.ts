@@ -29,15 +29,7 @@ import { WireProbe } from '../helpers/wire-probe.js';
  * Features CometMQ's broker does not have yet (issue 9): their cases are skipped against it, with this
  * reason (docs/compatibility.md lists them). Remove an entry when the feature lands.
  */
-const NOT_BUILT: Partial<Record<'sql92' | 'schedule' | 'transaction' | 'rpc', string>> = {
-  sql92:
-    'SQL92 filtering is not applied by pulls yet (the SQL92 compiler exists; ExpressionMessageFilter lets every message of a non-TAG subscription through)',
-  schedule:
-    'delay levels are not delivered yet: messages wait in SCHEDULE_TOPIC_XXXX, no ScheduleMessageService moves them back',
-  transaction:
-    'transactional messages are refused (NO_PERMISSION "sending transaction message is forbidden"); END_TRANSACTION and check-back are not built',
-  rpc: 'request/reply is not built: SEND_REPLY_MESSAGE_V2 (325) answers REQUEST_CODE_NOT_SUPPORTED',
-};
+const NOT_BUILT: Partial<Record<'sql92' | 'schedule' | 'transaction' | 'rpc', string>> = {};
 /** the case title, with the reason when it is skipped */
 const titled = (title: string, reason: string | undefined): string =>
   reason === undefined ? title : `${title} [skipped against cometmq: ${reason}]`;
