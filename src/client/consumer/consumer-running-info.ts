@@ -5,7 +5,10 @@
  */
 import { toJson } from '../../common/lenient-json.js';
 import type { SubscriptionData } from '../../remoting/protocol/body/heartbeat-data.js';
+import type { MessageExt } from '../message.js';
 import type { MessageQueue } from '../message-queue.js';
+import type { MessageListenerConcurrently } from './consume-message-concurrently-service.js';
+import type { MessageListenerOrderly } from './consume-message-orderly-service.js';
 import type { ProcessQueue } from './process-queue.js';
 
 /** ConsumerRunningInfo.PROP_*: the keys mqadmin reads. */
@@ -65,6 +68,29 @@ export interface ConsumerRunningInfo {
   jstack?: string;
 }
 
+/** A consumer's running info: its settings, subscriptions, and each owned queue's state and offset. */
+export async function collectConsumerRunningInfo(
+  properties: Record<string, string>,
+  queues: readonly { mq: MessageQueue; pq: ProcessQueue }[],
+  readOffset: (mq: MessageQueue) => Promise<number>,
+  subscriptionSet: SubscriptionData[],
+): Promise<ConsumerRunningInfo> {
+  const mqTable: ConsumerRunningInfo['mqTable'] = [];
+  for (const { mq, pq } of queues) mqTable.push({ mq, info: processQueueInfo(pq, await readOffset(mq)) });
+  // per-topic rates (ConsumerStatsManager) are not kept by this SDK: zeros, as an idle Java consumer
+  const statusTable: ConsumerRunningInfo['statusTable'] = {};
+  for (const sd of subscriptionSet)
+    statusTable[sd.topic] = {
+      pullRT: 0,
+      pullTPS: 0,
+      consumeRT: 0,
+      consumeOKTPS: 0,
+      consumeFailedTPS: 0,
+      consumeFailedMsgs: 0,
+    };
+  return { properties, subscriptionSet, mqTable, statusTable };
+}
+
 /**
  * ConsumerRunningInfo.encode as fastjson writes it: mqTable is a map keyed by MessageQueue objects,
  * which fastjson writes as the key object itself (`{{"brokerName":..,"queueId":0,"topic":..}:{...}}`),
@@ -113,4 +139,41 @@ export interface ConsumeMessageDirectlyResult {
 
 export function encodeConsumeMessageDirectlyResult(r: ConsumeMessageDirectlyResult): Buffer {
   return Buffer.from(toJson(r));
+}
+
+/**
+ * consumeMessageDirectly of ConsumeMessageConcurrentlyService / ConsumeMessageOrderlyService: runs the
+ * listener on one message and reports its answer (a throw as CR_THROW_EXCEPTION with its text).
+ */
+export async function consumeMessageDirectly(
+  listener: { orderly: MessageListenerOrderly } | { concurrently: MessageListenerConcurrently },
+  msg: MessageExt,
+  brokerName: string,
+): Promise<ConsumeMessageDirectlyResult> {
+  const mq = { topic: msg.topic, brokerName, queueId: msg.queueId };
+  const begin = Date.now();
+  const orderly = 'orderly' in listener;
+  const result: ConsumeMessageDirectlyResult = {
+    order: orderly,
+    autoCommit: true,
+    consumeResult: 'CR_RETURN_NULL',
+    spentTimeMills: 0,
+  };
+  try {
+    if ('orderly' in listener) {
+      const status = await listener.orderly([msg], { messageQueue: mq, suspendCurrentQueueTimeMillis: -1 });
+      if (status === 'SUCCESS') result.consumeResult = 'CR_SUCCESS';
+      else if (status === 'SUSPEND_CURRENT_QUEUE_A_MOMENT') result.consumeResult = 'CR_LATER';
+    } else {
+      const ctx = { messageQueue: mq, delayLevelWhenNextConsume: 0, ackIndex: 0x7fffffff };
+      const status = await listener.concurrently([msg], ctx);
+      if (status === 'CONSUME_SUCCESS') result.consumeResult = 'CR_SUCCESS';
+      else if (status === 'RECONSUME_LATER') result.consumeResult = 'CR_LATER';
+    }
+  } catch (err) {
+    result.consumeResult = 'CR_THROW_EXCEPTION';
+    result.remark = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  }
+  result.spentTimeMills = Date.now() - begin;
+  return result;
 }

@@ -14,11 +14,11 @@ import { type MessageQueue, messageQueueKey } from '../message-queue.js';
 import { buildSubscription, type SubscriptionExpression } from '../message-selector.js';
 import { topicRouteDataToSubscribeInfo } from '../producer/topic-publish-info.js';
 import { brokerOffsetLookup, computePullFromWhere, parseConsumeTimestamp } from './consume-from-where.js';
+import { type ConsumerOptions, consumerOffsetApi, resolveAllocateStrategy } from './consumer-options.js';
 import { defaultLocalOffsetStoreDir, LocalFileOffsetStore } from './local-file-offset-store.js';
 import type { OffsetStore } from './offset-store.js';
 import { ProcessQueue } from './process-queue.js';
 import { PullAPIWrapper } from './pull-api-wrapper.js';
-import { type ConsumerOptions, consumerOffsetApi, resolveAllocateStrategy } from './push-consumer.js';
 import { RebalanceImpl } from './rebalance-impl.js';
 import { RemoteBrokerOffsetStore } from './remote-broker-offset-store.js';
 

@@ -1,7 +1,6 @@
 import { componentLogger } from '../../common/logger.js';
 import { MixAll } from '../../common/message-const.js';
 import { buildSubscriptionData, type SubscriptionData } from '../../remoting/protocol/body/heartbeat-data.js';
-import { buildClientId, type ClientOptions, resolveClientConfig } from '../client-config.js';
 import { MQClientError } from '../errors.js';
 import type {
   ConsumeFromWhere,
@@ -14,10 +13,6 @@ import { getOrCreateMQClientInstance } from '../impl/mq-client-manager.js';
 import type { MessageExt } from '../message.js';
 import type { MessageQueue } from '../message-queue.js';
 import { buildSubscription, type SubscriptionExpression } from '../message-selector.js';
-import { AllocateMessageQueueAveragely } from '../rebalance/allocate-message-queue-averagely.js';
-import { AllocateMessageQueueAveragelyByCircle } from '../rebalance/allocate-message-queue-averagely-by-circle.js';
-import { AllocateMessageQueueConsistentHash } from '../rebalance/allocate-message-queue-consistent-hash.js';
-import type { AllocateMessageQueueStrategy } from '../rebalance/allocate-message-queue-strategy.js';
 import { brokerOffsetLookup, computePullFromWhere, parseConsumeTimestamp } from './consume-from-where.js';
 import {
   type ConsumeConcurrentlyContext,
@@ -33,84 +28,33 @@ import {
   type MessageListenerOrderly,
 } from './consume-message-orderly-service.js';
 import {
+  type AllocateStrategyName,
+  broadcastClientId,
+  type ConsumerOptions,
+  consumerOffsetApi,
+  type ListenerOptions,
+  type PushConsumerOptions,
+  resolveAllocateStrategy,
+} from './consumer-options.js';
+import {
   type ConsumeMessageDirectlyResult,
   type ConsumerRunningInfo,
-  processQueueInfo,
+  collectConsumerRunningInfo,
+  consumeMessageDirectly,
   RunningInfoProps,
 } from './consumer-running-info.js';
 import { defaultLocalOffsetStoreDir, LocalFileOffsetStore } from './local-file-offset-store.js';
 import type { OffsetStore } from './offset-store.js';
 import type { ProcessQueue } from './process-queue.js';
 import { PullAPIWrapper } from './pull-api-wrapper.js';
-import { type PullRequest, RebalanceImpl } from './rebalance-impl.js';
+import { PushPullLoop } from './push-pull-loop.js';
+import { RebalanceImpl } from './rebalance-impl.js';
 import { RemoteBrokerOffsetStore } from './remote-broker-offset-store.js';
 import { ConsumerSendBack } from './send-message-back.js';
 
 const log = componentLogger('client.consumer');
 
-export type AllocateStrategyName = 'AVG' | 'AVG_BY_CIRCLE' | 'CONSISTENT_HASH';
-
-export interface ConsumerOptions extends ClientOptions {
-  /** Consumer group (consumerGroup). */
-  group: string;
-  /** CLUSTERING shares the queues within the group; BROADCASTING gives every consumer every message. */
-  messageModel?: MessageModel;
-  /** Where a group with no committed offset starts. Default CONSUME_FROM_LAST_OFFSET. */
-  consumeFromWhere?: ConsumeFromWhere;
-  /** For CONSUME_FROM_TIMESTAMP: epoch ms or yyyyMMddHHmmss. Default half an hour ago. */
-  consumeTimestamp?: number | string;
-  /** Queue allocation within the group. Default AVG (AllocateMessageQueueAveragely). */
-  allocateMessageQueueStrategy?: AllocateMessageQueueStrategy | AllocateStrategyName;
-  /** Messages per PULL_MESSAGE (pullBatchSize). Default 32. */
-  pullBatchSize?: number;
-  /** Folder for broadcasting offsets. Default ~/.rocketmq_offsets (or COMETMQ_OFFSET_STORE_DIR). */
-  offsetStoreDir?: string;
-}
-
-export interface PushConsumerOptions extends ConsumerOptions {
-  /** At most this many listener calls run at once (consumeThreadMax). Default 20. */
-  consumeThreadMax?: number;
-  /** Messages per listener call (consumeMessageBatchMaxSize). Default 1. */
-  consumeMessageBatchMaxSize?: number;
-  /** Delay between pulls of a queue, ms (pullInterval). Default 0. */
-  pullInterval?: number;
-  /**
-   * After this many redeliveries a message goes to %DLQ%group (maxReconsumeTimes). Default (or -1): 16
-   * for a concurrent listener, unlimited for an orderly one, as RocketMQ.
-   */
-  maxReconsumeTimes?: number;
-  /** Orderly: how long a queue pauses after SUSPEND_CURRENT_QUEUE_A_MOMENT, ms (suspendCurrentQueueTimeMillis). Default 1000. */
-  suspendCurrentQueueTimeMillis?: number;
-  /** Stop pulling a queue holding this many unconsumed messages (pullThresholdForQueue). Default 1000. */
-  pullThresholdForQueue?: number;
-  /** ... or this many MiB of bodies (pullThresholdSizeForQueue). Default 100. */
-  pullThresholdSizeForQueue?: number;
-  /** ... or when its oldest and newest unconsumed offsets are this far apart (consumeConcurrentlyMaxSpan). Default 2000. */
-  consumeConcurrentlyMaxSpan?: number;
-  /** How long the broker may hold a pull with nothing new (brokerSuspendMaxTimeMillis). Default 15000. */
-  brokerSuspendMaxTimeMillis?: number;
-  /** How long shutdown waits for running listener calls. Default 5000. */
-  awaitTerminationMillisWhenShutdown?: number;
-}
-
-export function resolveAllocateStrategy(
-  s: AllocateMessageQueueStrategy | AllocateStrategyName | undefined,
-): AllocateMessageQueueStrategy {
-  if (s === undefined || s === 'AVG') return new AllocateMessageQueueAveragely();
-  if (s === 'AVG_BY_CIRCLE') return new AllocateMessageQueueAveragelyByCircle();
-  if (s === 'CONSISTENT_HASH') return new AllocateMessageQueueConsistentHash();
-  return s;
-}
-
-/** How a listener is registered: `{ orderly: true }` for MessageListenerOrderly semantics. */
-export interface ListenerOptions {
-  orderly?: boolean;
-}
-
-// PULL_TIME_DELAY_MILLS_WHEN_EXCEPTION, ..._WHEN_FLOW_CONTROL, ..._WHEN_SUSPEND (DefaultMQPushConsumerImpl)
-const DELAY_WHEN_EXCEPTION = 3000;
-const DELAY_WHEN_FLOW_CONTROL = 50;
-const DELAY_WHEN_OFFSET_ILLEGAL = 10_000;
+export type { AllocateStrategyName, ConsumerOptions, ListenerOptions, PushConsumerOptions };
 
 /**
  * A consumer the broker's messages are pushed to (DefaultMQPushConsumer): a long-polling pull loop per
@@ -130,8 +74,8 @@ export class PushConsumer implements MQConsumerInner {
   private rebalance: RebalanceImpl | undefined;
   private offsetStore: OffsetStore | undefined;
   private consumeService: ConsumeMessageConcurrentlyService | ConsumeMessageOrderlyService | undefined;
-  private pullAPI: PullAPIWrapper | undefined;
-  private readonly pullTimers = new Set<NodeJS.Timeout>();
+  private pullLoop: PushPullLoop | undefined;
+  private rebalancing: Promise<void> | undefined;
   private state: 'CREATE_JUST' | 'RUNNING' | 'SHUTDOWN_ALREADY' = 'CREATE_JUST';
 
   constructor(options: PushConsumerOptions) {
@@ -237,7 +181,7 @@ export class PushConsumer implements MQConsumerInner {
           ),
         removeDirtyOffset: (mq) => this.offsetStore!.removeOffset(mq),
         dispatchPullRequest: (reqs) => {
-          for (const r of reqs) this.executePullRequestLater(r, 0);
+          for (const r of reqs) this.pullLoop!.executePullRequestLater(r, 0);
         },
         messageQueueChanged: () => {
           void instance.sendHeartbeatToAllBroker();
@@ -246,7 +190,9 @@ export class PushConsumer implements MQConsumerInner {
         lockFailed: () => this.rebalanceSoon(),
       },
     );
-    rebalance.consumeOrderly = this.consumeOrderly;
+    // broadcasting consumers each read every queue: no broker locks (RocketMQ 4.9.8 asks for them
+    // there too, so that only one member of a broadcasting group gets each queue)
+    rebalance.consumeOrderly = this.consumeOrderly && this.messageModel === 'CLUSTERING';
     for (const [topic, sd] of this.subscriptionsByTopic) rebalance.subscriptionInner.set(topic, sd);
     if (this.messageModel === 'CLUSTERING') {
       // copySubscription: a clustering group also consumes its own retry topic
@@ -306,7 +252,29 @@ export class PushConsumer implements MQConsumerInner {
     instance.registerConsumer(this);
     this.instance = instance;
     this.rebalance = rebalance;
-    this.pullAPI = new PullAPIWrapper(instance, this.group);
+    const pullAPI = new PullAPIWrapper(instance, this.group);
+    const consumeService = this.consumeService;
+    this.pullLoop = new PushPullLoop(
+      {
+        messageModel: this.messageModel,
+        orderly: this.consumeOrderly,
+        running: () => this.state === 'RUNNING',
+        subscription: (topic) => rebalance.subscriptionInner.get(topic),
+        offsetStore: () => this.offsetStore!,
+        pullAPI: () => pullAPI,
+        computePullFromWhere: (mq) => rebalance.computePullFromWhere(mq),
+        submitConsumeRequest: (msgs, pq, mq) => consumeService.submitConsumeRequest(msgs, pq, mq),
+        removeProcessQueue: (mq) => rebalance.removeProcessQueue(mq),
+      },
+      {
+        pullBatchSize: o.pullBatchSize ?? 32,
+        pullInterval: o.pullInterval ?? 0,
+        pullThresholdForQueue: o.pullThresholdForQueue ?? 1000,
+        pullThresholdSizeForQueue: o.pullThresholdSizeForQueue ?? 100,
+        consumeConcurrentlyMaxSpan: o.consumeConcurrentlyMaxSpan ?? 2000,
+        brokerSuspendMaxTimeMillis: o.brokerSuspendMaxTimeMillis ?? 15_000,
+      },
+    );
     this.state = 'RUNNING';
     this.consumerStartTimestamp = Date.now();
     instance.start();
@@ -386,7 +354,14 @@ export class PushConsumer implements MQConsumerInner {
   }
 
   async doRebalance(): Promise<void> {
-    if (this.state === 'RUNNING') await this.rebalance!.doRebalance();
+    if (this.state !== 'RUNNING') return;
+    const run = this.rebalance!.doRebalance();
+    this.rebalancing = run;
+    try {
+      await run;
+    } finally {
+      if (this.rebalancing === run) this.rebalancing = undefined;
+    }
   }
 
   async persistConsumerOffset(): Promise<void> {
@@ -395,200 +370,45 @@ export class PushConsumer implements MQConsumerInner {
   }
 
   /** GET_CONSUMER_RUNNING_INFO (DefaultMQPushConsumerImpl.consumerRunningInfo), for mqadmin consumerStatus. */
-  async consumerRunningInfo(): Promise<ConsumerRunningInfo> {
+  consumerRunningInfo(): Promise<ConsumerRunningInfo> {
     const o = this.o;
-    const properties: Record<string, string> = {
-      consumerGroup: this.group,
-      messageModel: this.messageModel,
-      consumeFromWhere: this.consumeFromWhere,
-      consumeThreadMax: String(o.consumeThreadMax ?? 20),
-      consumeMessageBatchMaxSize: String(o.consumeMessageBatchMaxSize ?? 1),
-      pullBatchSize: String(o.pullBatchSize ?? 32),
-      pullInterval: String(o.pullInterval ?? 0),
-      maxReconsumeTimes: String(o.maxReconsumeTimes ?? -1),
-      pullThresholdForQueue: String(o.pullThresholdForQueue ?? 1000),
-      pullThresholdSizeForQueue: String(o.pullThresholdSizeForQueue ?? 100),
-      consumeConcurrentlyMaxSpan: String(o.consumeConcurrentlyMaxSpan ?? 2000),
-      suspendCurrentQueueTimeMillis: String(o.suspendCurrentQueueTimeMillis ?? 1000),
-      [RunningInfoProps.PROP_CONSUME_ORDERLY]: String(this.consumeOrderly),
-      [RunningInfoProps.PROP_THREADPOOL_CORE_SIZE]: String(o.consumeThreadMax ?? 20),
-      [RunningInfoProps.PROP_CONSUMER_START_TIMESTAMP]: String(this.consumerStartTimestamp),
-    };
-    const mqTable: ConsumerRunningInfo['mqTable'] = [];
-    for (const { mq, pq } of this.rebalance?.processQueueTable.values() ?? []) {
-      const commitOffset = await this.offsetStore!.readOffset(mq, 'MEMORY_FIRST_THEN_STORE');
-      mqTable.push({ mq, info: processQueueInfo(pq, commitOffset) });
-    }
-    const statusTable: ConsumerRunningInfo['statusTable'] = {};
-    const subscriptionSet = this.subscriptions();
-    for (const sd of subscriptionSet)
-      statusTable[sd.topic] = {
-        pullRT: 0,
-        pullTPS: 0,
-        consumeRT: 0,
-        consumeOKTPS: 0,
-        consumeFailedTPS: 0,
-        consumeFailedMsgs: 0,
-      };
-    return { properties, subscriptionSet, mqTable, statusTable };
+    return collectConsumerRunningInfo(
+      {
+        consumerGroup: this.group,
+        messageModel: this.messageModel,
+        consumeFromWhere: this.consumeFromWhere,
+        consumeThreadMax: String(o.consumeThreadMax ?? 20),
+        consumeMessageBatchMaxSize: String(o.consumeMessageBatchMaxSize ?? 1),
+        pullBatchSize: String(o.pullBatchSize ?? 32),
+        pullInterval: String(o.pullInterval ?? 0),
+        maxReconsumeTimes: String(o.maxReconsumeTimes ?? -1),
+        pullThresholdForQueue: String(o.pullThresholdForQueue ?? 1000),
+        pullThresholdSizeForQueue: String(o.pullThresholdSizeForQueue ?? 100),
+        consumeConcurrentlyMaxSpan: String(o.consumeConcurrentlyMaxSpan ?? 2000),
+        suspendCurrentQueueTimeMillis: String(o.suspendCurrentQueueTimeMillis ?? 1000),
+        [RunningInfoProps.PROP_CONSUME_ORDERLY]: String(this.consumeOrderly),
+        [RunningInfoProps.PROP_THREADPOOL_CORE_SIZE]: String(o.consumeThreadMax ?? 20),
+        [RunningInfoProps.PROP_CONSUMER_START_TIMESTAMP]: String(this.consumerStartTimestamp),
+      },
+      [...(this.rebalance?.processQueueTable.values() ?? [])],
+      (mq) => this.offsetStore!.readOffset(mq, 'MEMORY_FIRST_THEN_STORE'),
+      this.subscriptions(),
+    );
   }
 
-  /**
-   * CONSUME_MESSAGE_DIRECTLY (consumeMessageDirectly of both consume services): runs the listener on
-   * one message an operator picked, outside the queues, and reports what it answered.
-   */
-  async consumeMessageDirectly(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult> {
-    const mq = { topic: msg.topic, brokerName, queueId: msg.queueId };
-    const begin = Date.now();
-    const result: ConsumeMessageDirectlyResult = {
-      order: this.consumeOrderly,
-      autoCommit: true,
-      consumeResult: 'CR_RETURN_NULL',
-      spentTimeMills: 0,
-    };
+  /** CONSUME_MESSAGE_DIRECTLY: the listener runs on one message an operator picked, outside the queues. */
+  consumeMessageDirectly(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult> {
     resetRetryTopic([msg], this.group);
-    try {
-      if (this.orderlyListener) {
-        const status = await this.orderlyListener([msg], {
-          messageQueue: mq,
-          suspendCurrentQueueTimeMillis: -1,
-        });
-        if (status === 'SUCCESS') result.consumeResult = 'CR_SUCCESS';
-        else if (status === 'SUSPEND_CURRENT_QUEUE_A_MOMENT') result.consumeResult = 'CR_LATER';
-      } else if (this.listener) {
-        const ctx = { messageQueue: mq, delayLevelWhenNextConsume: 0, ackIndex: 0x7fffffff };
-        const status = await this.listener([msg], ctx);
-        if (status === 'CONSUME_SUCCESS') result.consumeResult = 'CR_SUCCESS';
-        else if (status === 'RECONSUME_LATER') result.consumeResult = 'CR_LATER';
-      }
-    } catch (err) {
-      result.consumeResult = 'CR_THROW_EXCEPTION';
-      result.remark = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    }
-    result.spentTimeMills = Date.now() - begin;
-    return result;
+    return consumeMessageDirectly(
+      this.orderlyListener ? { orderly: this.orderlyListener } : { concurrently: this.listener! },
+      msg,
+      brokerName,
+    );
   }
 
   /** The queues this consumer currently owns. */
   assignedMessageQueues(): MessageQueue[] {
     return this.rebalance?.assignedQueues() ?? [];
-  }
-
-  // ---- pulling ----
-
-  private executePullRequestLater(req: PullRequest, delayMs: number): void {
-    if (this.state !== 'RUNNING') return;
-    const t = setTimeout(() => {
-      this.pullTimers.delete(t);
-      this.pullMessage(req).catch((err: unknown) => {
-        log.warn({ err, mq: req.messageQueue }, 'pull loop failed');
-        this.executePullRequestLater(req, DELAY_WHEN_EXCEPTION);
-      });
-    }, delayMs);
-    this.pullTimers.add(t);
-  }
-
-  /** One turn of a queue's pull loop (DefaultMQPushConsumerImpl.pullMessage). */
-  private async pullMessage(req: PullRequest): Promise<void> {
-    const pq = req.processQueue;
-    if (pq.dropped || this.state !== 'RUNNING') return;
-    pq.lastPullTimestamp = Date.now();
-    const o = this.o;
-    const orderly = this.consumeOrderly;
-    if (
-      pq.msgCount > (o.pullThresholdForQueue ?? 1000) ||
-      pq.msgSizeBytes > (o.pullThresholdSizeForQueue ?? 100) * 1024 * 1024 ||
-      (!orderly && pq.maxSpan() > (o.consumeConcurrentlyMaxSpan ?? 2000))
-    ) {
-      this.executePullRequestLater(req, DELAY_WHEN_FLOW_CONTROL);
-      return;
-    }
-    const mq = req.messageQueue;
-    if (orderly) {
-      if (!pq.locked) {
-        // pull nothing the broker does not let us consume
-        this.executePullRequestLater(req, DELAY_WHEN_EXCEPTION);
-        return;
-      }
-      if (!req.previouslyLocked) {
-        // the first pull since the lock: start from the offset the last owner committed
-        const offset = await this.rebalance!.computePullFromWhere(mq);
-        if (offset < 0) {
-          this.executePullRequestLater(req, DELAY_WHEN_EXCEPTION);
-          return;
-        }
-        req.previouslyLocked = true;
-        req.nextOffset = offset;
-      }
-    }
-    const sd = this.rebalance!.subscriptionInner.get(mq.topic);
-    if (!sd) {
-      this.executePullRequestLater(req, DELAY_WHEN_EXCEPTION);
-      return;
-    }
-    let commitOffset = 0;
-    if (this.messageModel === 'CLUSTERING')
-      commitOffset = await this.offsetStore!.readOffset(mq, 'READ_FROM_MEMORY');
-    let result: Awaited<ReturnType<PullAPIWrapper['pullKernelImpl']>>;
-    try {
-      result = await this.pullAPI!.pullKernelImpl({
-        mq,
-        subscription: sd,
-        offset: req.nextOffset,
-        maxNums: o.pullBatchSize ?? 32,
-        commitOffset: Math.max(0, commitOffset),
-        commitOffsetEnable: commitOffset > 0,
-        suspendTimeoutMillis: o.brokerSuspendMaxTimeMillis ?? 15_000,
-        // CONSUMER_TIMEOUT_MILLIS_WHEN_SUSPEND: the socket waits longer than the broker holds
-        timeoutMillis: (o.brokerSuspendMaxTimeMillis ?? 15_000) + 15_000,
-      });
-    } catch (err) {
-      if (this.state === 'RUNNING' && !pq.dropped) log.debug({ err, mq }, 'pull failed');
-      this.executePullRequestLater(req, DELAY_WHEN_EXCEPTION);
-      return;
-    }
-    if (pq.dropped || this.state !== 'RUNNING') return;
-    switch (result.pullStatus) {
-      case 'FOUND':
-        req.nextOffset = result.nextBeginOffset;
-        if (result.msgFoundList.length > 0) {
-          pq.putMessage(result.msgFoundList);
-          this.consumeService!.submitConsumeRequest(result.msgFoundList, pq, mq);
-        } else {
-          this.correctTagsOffset(req);
-        }
-        this.executePullRequestLater(req, o.pullInterval ?? 0);
-        break;
-      case 'NO_NEW_MSG':
-      case 'NO_MATCHED_MSG':
-        req.nextOffset = result.nextBeginOffset;
-        this.correctTagsOffset(req);
-        this.executePullRequestLater(req, o.pullInterval ?? 0);
-        break;
-      case 'OFFSET_ILLEGAL': {
-        log.warn(
-          { mq, offset: req.nextOffset, next: result.nextBeginOffset },
-          'pull offset illegal, moving on',
-        );
-        req.nextOffset = result.nextBeginOffset;
-        pq.dropped = true;
-        const t = setTimeout(() => {
-          this.pullTimers.delete(t);
-          this.offsetStore!.updateOffset(mq, req.nextOffset, false);
-          this.offsetStore!.persist(mq)
-            .then(() => this.rebalance!.removeProcessQueue(mq))
-            .catch((err: unknown) => log.warn({ err, mq }, 'cannot reset an illegal offset'));
-        }, DELAY_WHEN_OFFSET_ILLEGAL);
-        this.pullTimers.add(t);
-        break;
-      }
-    }
-  }
-
-  /** Nothing buffered: everything before nextOffset was filtered out or consumed, so commit past it. */
-  private correctTagsOffset(req: PullRequest): void {
-    if (req.processQueue.msgCount === 0)
-      this.offsetStore!.updateOffset(req.messageQueue, req.nextOffset, true);
   }
 
   /**
@@ -639,9 +459,11 @@ export class PushConsumer implements MQConsumerInner {
       return;
     }
     this.state = 'SHUTDOWN_ALREADY';
-    for (const t of this.pullTimers) clearTimeout(t);
-    this.pullTimers.clear();
+    this.pullLoop!.stop();
     if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    // a rebalance under way may be taking a queue (and its broker lock) right now: let it finish, so
+    // that the queue is released and unlocked below rather than left locked for a minute
+    await this.rebalancing?.catch(() => {});
     const owned = this.rebalance!.dropAll();
     await this.consumeService!.shutdown(this.o.awaitTerminationMillisWhenShutdown ?? 5000);
     for (const { pq } of owned) pq.released = true;
@@ -652,37 +474,4 @@ export class PushConsumer implements MQConsumerInner {
     await this.instance!.unregisterConsumer(this.group);
     log.debug({ group: this.group }, 'push consumer shut down');
   }
-}
-
-/** Broadcasting offsets stay with a stable id across restarts: the configured instance name or DEFAULT. */
-function broadcastClientId(o: ClientOptions): string {
-  const cfg = resolveClientConfig(o);
-  return buildClientId({ ...cfg, instanceName: o.instanceName ?? 'DEFAULT' });
-}
-
-export function consumerOffsetApi(instance: MQClientInstance) {
-  const addrOf = async (mq: MessageQueue): Promise<string> => {
-    let addr = instance.findBrokerAddressInPublish(mq.brokerName);
-    if (!addr) {
-      await instance.updateTopicRouteInfoFromNameServer(mq.topic);
-      addr = instance.findBrokerAddressInPublish(mq.brokerName);
-    }
-    if (!addr) throw new MQClientError(`The broker[${mq.brokerName}] not exist`);
-    return addr;
-  };
-  const timeout = instance.config.requestTimeoutMs;
-  return {
-    queryConsumerOffset: async (group: string, mq: MessageQueue) =>
-      instance.api.queryConsumerOffset(await addrOf(mq), group, mq.topic, mq.queueId, timeout),
-    updateConsumerOffset: async (group: string, mq: MessageQueue, offset: number, oneway: boolean) =>
-      instance.api.updateConsumerOffset(
-        await addrOf(mq),
-        group,
-        mq.topic,
-        mq.queueId,
-        offset,
-        timeout,
-        oneway,
-      ),
-  };
 }

@@ -160,6 +160,8 @@ export class RebalanceImpl {
       const nextOffset = await this.hooks.computePullFromWhere(mq);
       if (nextOffset < 0) {
         log.warn({ mq, group: this.group }, 'cannot compute where to start pulling; will retry');
+        // not taken after all: give the lock back rather than hold it unused until it expires
+        if (this.consumeOrderly) await this.unlock(mq, true);
         continue;
       }
       if (this.processQueueTable.has(key)) continue;
