@@ -8,7 +8,7 @@
  * Both brokers use the same file sizes (the reference needs mappedFileSizeCommitLog to match the files).
  */
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLenientJson } from '../../src/common/lenient-json.js';
@@ -57,6 +57,8 @@ interface Broker {
   stop(): Promise<number | null>;
   /** last resort in afterAll */
   kill(): Promise<void>;
+  /** the reference's store.log (under its RMQ_DATA); '' for cometmq */
+  storeLog(): Promise<string>;
 }
 
 async function startImpl(impl: Impl, namesrvAddr: string, storePathRootDir: string): Promise<Broker> {
@@ -67,14 +69,19 @@ async function startImpl(impl: Impl, namesrvAddr: string, storePathRootDir: stri
       brokerName: BROKER_NAME,
       extra: ['--flushDiskType=ASYNC_FLUSH'],
     });
-    return { addr: b.addr, stop: () => b.terminate(30_000), kill: () => b.kill() };
+    return { addr: b.addr, stop: () => b.terminate(30_000), kill: () => b.kill(), storeLog: async () => '' };
   }
   const r: ReferenceServer = await startReferenceBroker({
     namesrvAddr,
     brokerName: BROKER_NAME,
     extra: { ...STORE_KEYS, storePathRootDir, storePathCommitLog: `${storePathRootDir}/commitlog` },
   });
-  return { addr: r.addr, stop: () => r.process.stop(30_000), kill: () => r.shutdown() };
+  return {
+    addr: r.addr,
+    stop: () => r.process.stop(30_000),
+    kill: () => r.shutdown(),
+    storeLog: () => readFile(join(r.dataDir, 'logs/rocketmqlogs/store.log'), 'utf8').catch(() => ''),
+  };
 }
 
 /** What identifies a stored message, independent of which broker serves it. */
@@ -260,6 +267,12 @@ describe.skipIf(!ready)(`store files across implementations${skipReason}`, () =>
       probe = new WireProbe(namesrvAddr, served.addr);
       cleanup.push(() => probe.close());
 
+      if (reader === 'reference') {
+        // DefaultMessageStore.load: no `abort` file, so the reference trusts the checkpoint and our files
+        const log = await served.storeLog();
+        expect(log).toMatch(/last shutdown normally/);
+        expect(log).not.toMatch(/recover abnormally|load exception/i);
+      }
       // topics.json: the queue counts come back in the route, now pointing at the new broker
       for (const [topic, n] of Object.entries(TOPICS)) {
         expect(await routeQueues(probe, topic)).toEqual([
