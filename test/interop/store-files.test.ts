@@ -150,6 +150,33 @@ async function routeQueues(probe: WireProbe, topic: string): Promise<unknown[]> 
   }));
 }
 
+const SUB_GROUP = {
+  groupName: 'FilesSubGroup',
+  consumeEnable: true,
+  consumeFromMinEnable: true,
+  consumeBroadcastEnable: false,
+  retryQueueNums: 3,
+  retryMaxTimes: 7,
+  brokerId: 0,
+  whichBrokerWhenConsumeSlowly: 1,
+  notifyConsumerIdsChangedEnable: false,
+};
+
+/** Our topics' TopicConfig and our subscription group's config, as the broker answers them. */
+async function configs(probe: WireProbe): Promise<Record<string, unknown>> {
+  const t = await probe.invoke(probe.brokerAddr, RC.GET_ALL_TOPIC_CONFIG);
+  const g = await probe.invoke(probe.brokerAddr, RC.GET_ALL_SUBSCRIPTIONGROUP_CONFIG);
+  expect([t.code, g.code]).toEqual([ResponseCode.SUCCESS, ResponseCode.SUCCESS]);
+  const topics = (parseLenientJson(t.body!) as { topicConfigTable: Record<string, unknown> })
+    .topicConfigTable;
+  const groups = (parseLenientJson(g.body!) as { subscriptionGroupTable: Record<string, unknown> })
+    .subscriptionGroupTable;
+  return {
+    ...Object.fromEntries(Object.keys(TOPICS).map((k) => [k, topics[k]])),
+    [SUB_GROUP.groupName]: groups[SUB_GROUP.groupName],
+  };
+}
+
 /**
  * What a clean stop leaves: no `abort` file (so the next broker recovers "normally"), a checkpoint, and
  * files named by their 20-digit start offsets with the configured sizes (name:size).
@@ -186,6 +213,7 @@ describe.skipIf(!ready)(`store files across implementations${skipReason}`, () =>
     const written = new Map<string, MessageExt[]>();
     const sent: SendResult[] = [];
     const committed = new Map<string, number>();
+    let writtenConfigs: Record<string, unknown> = {};
     let served: Broker;
     let probe: WireProbe;
 
@@ -237,6 +265,21 @@ describe.skipIf(!ready)(`store files across implementations${skipReason}`, () =>
             committed.set(`${topic}:${q}`, offset);
           }
         }
+        const sg = await wprobe.invoke(
+          broker.addr,
+          RC.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+          {},
+          Buffer.from(JSON.stringify(SUB_GROUP)),
+        );
+        expect(sg.code).toBe(ResponseCode.SUCCESS);
+        writtenConfigs = await configs(wprobe);
+        expect(writtenConfigs[SUB_GROUP.groupName]).toMatchObject(SUB_GROUP);
+        for (const [topic, n] of Object.entries(TOPICS))
+          expect(writtenConfigs[topic]).toMatchObject({
+            topicName: topic,
+            readQueueNums: n,
+            writeQueueNums: n,
+          });
         const perTopic = (t: string): number => sent.filter((r) => r.messageQueue.topic === t).length;
         for (const topic of names) {
           const msgs = await readAll(namesrvAddr, topic, perTopic(topic), `${writer}-w-${topic}`);
@@ -279,6 +322,8 @@ describe.skipIf(!ready)(`store files across implementations${skipReason}`, () =>
           { brokerName: BROKER_NAME, brokerAddr: served.addr, readQueueNums: n, writeQueueNums: n, perm: 6 },
         ]);
       }
+      // topics.json and subscriptionGroup.json: every field as the writer answered it
+      expect(await configs(probe)).toEqual(writtenConfigs);
       // every message, byte for byte as the writer served it
       for (const [topic, before] of written) {
         const after = await readAll(namesrvAddr, topic, before.length, `${reader}-r-${topic}`);
