@@ -34,6 +34,11 @@ export interface WireCase {
   vary?: string[];
   /** whether the body gets "no body" and "broken body" variants (default: when there is a JSON body) */
   varyBody?: boolean;
+  /**
+   * The header field naming the topic: each variant then gets a topic of its own (`<topic>_V<n>`), so a
+   * variant one server accepts and the other refuses (a stored message) cannot shift later offsets.
+   */
+  isolateVariantsBy?: string;
   /** how the response body is compared (default 'value') */
   bodyMode?: BodyMode;
   /** extFields of the answer whose values are not compared (only that both have them) */
@@ -43,6 +48,8 @@ export interface WireCase {
    * for documented extras or omissions; say why beside the case.
    */
   dropKeys?: string[];
+  /** Applied to the decoded body of both answers before comparing (say why beside the case). */
+  bodyFilter?: (body: unknown) => unknown;
   /** ms to wait for an answer (default 3000); a server that never answers gives code "none" */
   timeoutMs?: number;
 }
@@ -72,16 +79,22 @@ export function expand(cases: WireCase[]): SentCase[] {
   for (const c of cases) {
     const ext = c.ext ?? {};
     const base = { ...c, base: c.label, serializeType: SerializeType.JSON as SerializeType };
+    let n = 0;
+    const isolated = (e: Record<string, ExtFieldValue>): Record<string, ExtFieldValue> => {
+      n++;
+      const k = c.isolateVariantsBy;
+      return k === undefined || e[k] === undefined ? e : { ...e, [k]: `${String(e[k])}_V${n}` };
+    };
     for (const f of c.vary ?? Object.keys(ext)) {
       const rest = { ...ext };
       delete rest[f];
-      out.push({ ...base, label: `${c.label} / missing ${f}`, ext: rest });
+      out.push({ ...base, label: `${c.label} / missing ${f}`, ext: isolated(rest) });
       const v = ext[f];
       const s = v === null || v === undefined ? '' : String(v);
-      if (isNumeric(s))
-        out.push({ ...base, label: `${c.label} / malformed ${f}`, ext: { ...ext, [f]: 'x1' } });
-      else if (isBoolean(s))
-        out.push({ ...base, label: `${c.label} / malformed ${f}`, ext: { ...ext, [f]: 'yes' } });
+      const bad = isNumeric(s) ? 'x1' : isBoolean(s) ? 'yes' : undefined;
+      if (bad !== undefined) {
+        out.push({ ...base, label: `${c.label} / malformed ${f}`, ext: isolated({ ...ext, [f]: bad }) });
+      }
     }
     const jsonBody = c.body !== undefined && /^\s*[{[]/.test(c.body.toString());
     if (c.varyBody ?? jsonBody) {
@@ -120,7 +133,9 @@ export async function ask(client: RemotingClient, addr: string, c: SentCase): Pr
     serializeType: r.serializeType,
     extKeys: Object.keys(r.extFields).sort(),
     ext: r.extFields,
-    body: dropKeys(decodeBody(r.body, c.bodyMode ?? 'value'), c.dropKeys ?? []),
+    body: (c.bodyFilter ?? ((b: unknown) => b))(
+      dropKeys(decodeBody(r.body, c.bodyMode ?? 'value'), c.dropKeys ?? []),
+    ),
   };
 }
 
