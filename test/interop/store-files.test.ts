@@ -7,6 +7,7 @@
  * QUERY_CONSUMER_OFFSET, and the next message stored continues both the queue and the CommitLog.
  * Both brokers use the same file sizes (the reference needs mappedFileSizeCommitLog to match the files).
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -46,6 +47,14 @@ const STORE_KEYS = {
 const TOPICS: Record<string, number> = { FilesTopicA: 4, FilesTopicB: 2 };
 const COUNT = 300;
 const GROUP = 'FilesGroup';
+/** 12 bodies of 1.5 MiB of incompressible bytes (18 MiB in all: past the first 16 MiB CommitLog file) */
+const BIG = 1536 * 1024;
+const noise = randomBytes(BIG + 300);
+function bodyOf(i: number, writer: string): Buffer {
+  if (i % 25 === 0) return noise.subarray(i, i + BIG);
+  if (i % 7 === 0) return Buffer.alloc(2000 + i, i & 0xff);
+  return Buffer.from(`files-${writer}-${i}`);
+}
 /** properties the client adds to what it pulls (from the pull response), not stored */
 const CLIENT_SIDE = new Set(['MIN_OFFSET', 'MAX_OFFSET']);
 
@@ -237,6 +246,8 @@ describe.skipIf(!ready)(`store files across implementations${skipReason}`, () =>
         group: 'FilesProducer',
         namesrvAddr,
         instanceName: `files-producer-${writer}`,
+        // the 2 KB bodies are stored zlib-compressed (sysFlag COMPRESSED), the rest as they are
+        compressMsgBodyOverHowmuch: 1024,
       });
       await producer.start();
       const wprobe = new WireProbe(namesrvAddr, broker.addr);
@@ -245,7 +256,7 @@ describe.skipIf(!ready)(`store files across implementations${skipReason}`, () =>
         const names = Object.keys(TOPICS);
         for (let i = 0; i < COUNT; i++) {
           const topic = names[i % names.length]!;
-          const body = i % 7 === 0 ? Buffer.alloc(2000 + i, i & 0xff) : Buffer.from(`files-${writer}-${i}`);
+          const body = bodyOf(i, writer);
           sent.push(
             await producer.send(
               new Message({
@@ -295,7 +306,8 @@ describe.skipIf(!ready)(`store files across implementations${skipReason}`, () =>
       expect(await storeLayout(storeDir)).toEqual({
         abort: false,
         checkpoint: true,
-        commitlog: ['00000000000000000000:16777216'],
+        // the big bodies push the CommitLog into a second file (the first ends with a blank filler)
+        commitlog: ['00000000000000000000:16777216', '00000000000016777216:16777216'],
         consumequeue: Object.entries(TOPICS)
           .flatMap(([t, n]) => Array.from({ length: n }, (_, q) => `${t}/${q}/00000000000000000000:60000`))
           .sort(),
@@ -335,6 +347,7 @@ describe.skipIf(!ready)(`store files across implementations${skipReason}`, () =>
       for (const [i, r] of sent.entries()) {
         const m = byUniq.get(r.msgId);
         expect(m, `message ${i}`).toBeDefined();
+        expect(m!.body.equals(bodyOf(i, writer)), `body ${i}`).toBe(true);
         expect([m!.tags, m!.keys, m!.properties.seq, m!.properties.note, m!.queueOffset]).toEqual([
           `Tag${i % 3}`,
           `key-${i} k${i % 10}`,
@@ -343,6 +356,9 @@ describe.skipIf(!ready)(`store files across implementations${skipReason}`, () =>
           r.queueOffset,
         ]);
       }
+      // MessageSysFlag.COMPRESSED_FLAG survived on every body over 1 KiB
+      const compressed = sent.filter((_, i) => i % 25 === 0 || i % 7 === 0).length;
+      expect(all.filter((m) => (m.sysFlag & 1) === 1)).toHaveLength(compressed);
       // consumerOffset.json
       for (const [key, offset] of committed) {
         const [topic, q] = key.split(':');
