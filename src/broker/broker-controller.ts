@@ -317,6 +317,7 @@ export class BrokerController implements BrokerContext {
       msgPutTotal: () => this.sendProcessor.putCount,
       msgGetTotal: () => this.pullProcessor.getCount,
       sendQueueSize: () => this.sendProcessor.backPressure.outstanding,
+      sendQueueHeadWaitMs: () => this.sendProcessor.backPressure.headWaitMs(),
       pullHeldCount: () => this.pullProcessor.holdService.heldCount,
     });
     const adminGated = gate(admin.process);

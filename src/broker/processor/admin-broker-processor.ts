@@ -88,12 +88,12 @@ export class AdminBrokerProcessor {
       ),
     );
     h.set(R.DELETE_SUBSCRIPTIONGROUP, (r) => this.deleteSubscriptionGroup(r));
-    h.set(R.GET_BROKER_RUNTIME_INFO, (r) =>
+    h.set(R.GET_BROKER_RUNTIME_INFO, async (r) =>
       r.createResponse(
         ResponseCode.SUCCESS,
         null,
         undefined,
-        encodeKVTable({ table: brokerRuntimeInfo(this.ctx, this.stats) }),
+        encodeKVTable({ table: await brokerRuntimeInfo(this.ctx, this.stats) }),
       ),
     );
     h.set(R.GET_BROKER_CONFIG, (r) => this.getBrokerConfig(r));

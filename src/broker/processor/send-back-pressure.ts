@@ -36,6 +36,11 @@ export class SendBackPressure {
     return undefined;
   }
 
+  /** How long sends have waited without the store making progress (0 when none wait). */
+  headWaitMs(): number {
+    return this.inflight === 0 ? 0 : Date.now() - this.lastProgress;
+  }
+
   begin(): void {
     if (this.inflight++ === 0) this.lastProgress = Date.now();
   }
