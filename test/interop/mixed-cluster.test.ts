@@ -245,6 +245,22 @@ describe.skipIf(!ready)(`mixed cluster: a CometMQ and a reference broker${skipRe
         const byBroker = (b: string): number => all.filter((m) => m.brokerName === b).length;
         expect(byBroker(COMET_BROKER)).toBe(total / 2);
         expect(byBroker(REF_BROKER)).toBe(total / 2);
+        // each broker made the group's retry topic on its heartbeat and announced it: both in its route
+        const retryBrokers = async (): Promise<string[]> => {
+          const r = await probe.invoke(namesrvAddr, RC.GET_ROUTEINFO_BY_TOPIC, {
+            topic: '%RETRY%MixedConsumerGroup',
+          });
+          if (r.code !== ResponseCode.SUCCESS || !r.body) return [];
+          const route = parseLenientJson(r.body) as { queueDatas: { brokerName: string }[] };
+          return route.queueDatas.map((q) => q.brokerName).sort();
+        };
+        const deadline = Date.now() + 10_000;
+        let brokers = await retryBrokers();
+        while (brokers.length < 2 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 200));
+          brokers = await retryBrokers();
+        }
+        expect(brokers).toEqual([COMET_BROKER, REF_BROKER]);
       } finally {
         await consumer.shutdown();
       }
