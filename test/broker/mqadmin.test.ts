@@ -86,6 +86,9 @@ describe.skipIf(!referenceAvailable())('mqadmin (RocketMQ 4.9.8) against cometmq
     const progress = await mqadmin('consumerProgress', '-g', 'G_ADM');
     expect(progress).toMatch(/AdmT\s+broker-adm\s+0\s+2\s+1\s+1\s/);
     expect(progress).toMatch(/Diff Total:\s+\d+/);
+    const brokerStats = await mqadmin('brokerConsumeStats', '-b', broker.addr);
+    expect(brokerStats).toMatch(/AdmT\s+G_ADM\s+broker-adm\s+0\s+2\s+1\s+1\s/);
+    expect(brokerStats).toMatch(/Diff Total:\s+\d+/);
     const conn = await mqadmin('consumerConnection', '-g', 'G_ADM');
     expect(conn).toContain('127.0.0.1@adm');
     expect(conn).toMatch(/CONSUME_PASSIVELY/);

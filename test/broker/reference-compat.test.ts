@@ -421,6 +421,23 @@ const steps: Step[] = [
     bodySet: 'groupList',
   },
   { label: 'system topics of the broker', code: RC.GET_SYSTEM_TOPIC_LIST_FROM_BROKER, bodySet: 'topicList' },
+  {
+    label: 'consume stats of the whole broker',
+    code: RC.GET_BROKER_CONSUME_STATS,
+    ext: { isOrder: false },
+    bodyKeys: true,
+  },
+  {
+    label: 'clone group offsets',
+    code: RC.CLONE_GROUP_OFFSET,
+    ext: { srcGroup: 'G_COMPAT', destGroup: 'G_CLONE', topic: T, offline: false },
+  },
+  {
+    label: 'offset of the clone',
+    code: RC.QUERY_CONSUMER_OFFSET,
+    ext: { consumerGroup: 'G_CLONE', topic: T, queueId: 1 },
+    values: ['offset'],
+  },
   { label: 'delete subscription group', code: RC.DELETE_SUBSCRIPTIONGROUP, ext: { groupName: 'G_COMPAT' } },
   {
     label: 'send back at a bad offset',

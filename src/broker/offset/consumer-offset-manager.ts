@@ -81,6 +81,12 @@ export class ConsumerOffsetManager {
     return out;
   }
 
+  /** cloneOffset: the destination group gets a copy of the source group's offsets for the topic. */
+  cloneOffset(srcGroup: string, destGroup: string, topic: string): void {
+    const src = this.offsetTable.get(topic + TOPIC_GROUP_SEPARATOR + srcGroup);
+    if (src) this.offsetTable.set(topic + TOPIC_GROUP_SEPARATOR + destGroup, new Map(src));
+  }
+
   removeOffset(group: string): void {
     for (const key of [...this.offsetTable.keys()]) {
       const at = key.lastIndexOf(TOPIC_GROUP_SEPARATOR);

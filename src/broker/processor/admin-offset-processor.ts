@@ -2,6 +2,8 @@ import { encodeConsumeStats, type OffsetWrapper } from '../../remoting/protocol/
 import type { MessageQueue } from '../../remoting/protocol/body/message-queue.js';
 import { encodeResetOffsetBody } from '../../remoting/protocol/body/reset-offset-body.js';
 import { encodeTopicStatsTable, type TopicOffset } from '../../remoting/protocol/body/topic-stats-table.js';
+import { decodeCloneGroupOffsetRequestHeader } from '../../remoting/protocol/header/clone-group-offset-request-header.js';
+import { decodeGetConsumeStatsInBrokerHeader } from '../../remoting/protocol/header/get-consume-stats-in-broker-header.js';
 import { decodeGetConsumeStatsRequestHeader } from '../../remoting/protocol/header/get-consume-stats-request-header.js';
 import { decodeGetEarliestMsgStoretimeRequestHeader } from '../../remoting/protocol/header/get-earliest-msg-storetime-request-header.js';
 import { decodeGetMaxOffsetRequestHeader } from '../../remoting/protocol/header/get-max-offset-request-header.js';
@@ -36,6 +38,8 @@ export class AdminOffsetProcessor {
     h.set(R.GET_TOPIC_STATS_INFO, (r) => this.getTopicStatsInfo(r));
     h.set(R.GET_CONSUME_STATS, (r) => this.getConsumeStats(r));
     h.set(R.INVOKE_BROKER_TO_RESET_OFFSET, (r) => this.resetOffset(r));
+    h.set(R.GET_BROKER_CONSUME_STATS, (r) => this.getBrokerConsumeStats(r));
+    h.set(R.CLONE_GROUP_OFFSET, (r) => this.cloneGroupOffset(r));
     h.set(R.GET_ALL_CONSUMER_OFFSET, (r) =>
       r.createResponse(
         ResponseCode.SUCCESS,
@@ -115,30 +119,10 @@ export class AdminOffsetProcessor {
       h.topic && h.topic.trim() !== ''
         ? new Set([h.topic])
         : this.ctx.consumerOffsetManager.whichTopicByConsumer(h.consumerGroup);
-    const store = this.ctx.messageStore;
-    const cm = this.ctx.consumerManager;
-    const subCount = cm.getConsumerGroupInfo(h.consumerGroup)?.subscriptionTable.size ?? 0;
     const table: Array<[MessageQueue, OffsetWrapper]> = [];
     for (const topic of topics) {
-      const tc = this.ctx.topicConfigManager.selectTopicConfig(topic);
-      if (!tc) continue;
-      if (!cm.findSubscriptionData(h.consumerGroup, topic) && subCount > 0) continue;
-      for (let i = 0; i < tc.readQueueNums; i++) {
-        const brokerOffset = Math.max(0, store.getMaxOffsetInQueue(topic, i));
-        const consumerOffset = Math.max(
-          0,
-          this.ctx.consumerOffsetManager.queryOffset(h.consumerGroup, topic, i),
-        );
-        let lastTimestamp = 0;
-        if (consumerOffset - 1 >= 0) {
-          const t = await store.getMessageStoreTimeStamp(topic, i, consumerOffset - 1);
-          if (t > 0) lastTimestamp = t;
-        }
-        table.push([
-          { topic, brokerName: this.ctx.brokerConfig.brokerName, queueId: i },
-          { brokerOffset, consumerOffset, lastTimestamp },
-        ]);
-      }
+      const rows = await this.offsetRows(h.consumerGroup, topic, false, false);
+      if (rows) table.push(...rows);
     }
     return request.createResponse(
       ResponseCode.SUCCESS,
@@ -146,6 +130,77 @@ export class AdminOffsetProcessor {
       undefined,
       encodeConsumeStats({ offsetTable: table, consumeTps: 0 }),
     );
+  }
+
+  /**
+   * One topic's OffsetWrappers for a group, or undefined when RocketMQ leaves the topic out (no such
+   * topic; the group has subscriptions but not this one; an order-only query and an unordered topic).
+   * GET_CONSUME_STATS counts read queues, GET_BROKER_CONSUME_STATS write queues, as 4.9.8 does.
+   */
+  private async offsetRows(
+    group: string,
+    topic: string,
+    writeQueues: boolean,
+    orderOnly: boolean,
+  ): Promise<Array<[MessageQueue, OffsetWrapper]> | undefined> {
+    const store = this.ctx.messageStore;
+    const cm = this.ctx.consumerManager;
+    const tc = this.ctx.topicConfigManager.selectTopicConfig(topic);
+    if (!tc || (orderOnly && !tc.order)) return undefined;
+    const subCount = cm.getConsumerGroupInfo(group)?.subscriptionTable.size ?? 0;
+    if (!cm.findSubscriptionData(group, topic) && subCount > 0) return undefined;
+    const rows: Array<[MessageQueue, OffsetWrapper]> = [];
+    const queues = writeQueues ? tc.writeQueueNums : tc.readQueueNums;
+    for (let i = 0; i < queues; i++) {
+      const brokerOffset = Math.max(0, store.getMaxOffsetInQueue(topic, i));
+      const consumerOffset = Math.max(0, this.ctx.consumerOffsetManager.queryOffset(group, topic, i));
+      let lastTimestamp = 0;
+      if (consumerOffset - 1 >= 0) {
+        const t = await store.getMessageStoreTimeStamp(topic, i, consumerOffset - 1);
+        if (t > 0) lastTimestamp = t;
+      }
+      rows.push([
+        { topic, brokerName: this.ctx.brokerConfig.brokerName, queueId: i },
+        { brokerOffset, consumerOffset, lastTimestamp },
+      ]);
+    }
+    return rows;
+  }
+
+  /** GET_BROKER_CONSUME_STATS: ConsumeStatsList over every subscription group (mqadmin brokerConsumeStats). */
+  private async getBrokerConsumeStats(request: RemotingCommand): Promise<RemotingCommand> {
+    const { isOrder } = decodeGetConsumeStatsInBrokerHeader(request.extFields);
+    const perGroup: string[] = [];
+    let totalDiff = 0;
+    for (const group of this.ctx.subscriptionGroupManager.subscriptionGroupTable.keys()) {
+      const stats: string[] = [];
+      for (const topic of this.ctx.consumerOffsetManager.whichTopicByConsumer(group)) {
+        const rows = await this.offsetRows(group, topic, true, isOrder);
+        if (!rows) continue;
+        for (const [, w] of rows) totalDiff += w.brokerOffset - w.consumerOffset;
+        stats.push(encodeConsumeStats({ offsetTable: rows, consumeTps: 0 }).toString());
+      }
+      perGroup.push(`{${JSON.stringify(group)}:[${stats.join(',')}]}`);
+    }
+    // fastjson's ConsumeStatsList: fields in name order, Map<MessageQueue, ...> keys as objects
+    const body = `{"brokerAddr":${JSON.stringify(this.ctx.brokerAddr)},"consumeStatsList":[${perGroup.join(',')}],"totalDiff":${totalDiff}}`;
+    return request.createResponse(ResponseCode.SUCCESS, null, undefined, Buffer.from(body));
+  }
+
+  /** CLONE_GROUP_OFFSET: copies a group's committed offsets to another group (mqadmin cloneGroupOffset). */
+  private cloneGroupOffset(request: RemotingCommand): RemotingCommand {
+    const h = decodeCloneGroupOffsetRequestHeader(request.extFields);
+    const com = this.ctx.consumerOffsetManager;
+    const topics =
+      h.topic && h.topic.trim() !== '' ? new Set([h.topic]) : com.whichTopicByConsumer(h.srcGroup);
+    const cm = this.ctx.consumerManager;
+    const subCount = cm.getConsumerGroupInfo(h.srcGroup)?.subscriptionTable.size ?? 0;
+    for (const topic of topics) {
+      if (!this.ctx.topicConfigManager.selectTopicConfig(topic)) continue;
+      if (!h.offline && subCount > 0 && !cm.findSubscriptionData(h.srcGroup, topic)) continue;
+      com.cloneOffset(h.srcGroup, h.destGroup, topic);
+    }
+    return request.createResponse(ResponseCode.SUCCESS, null);
   }
 
   /** Broker2Client.resetOffset: compute offsets by time, push RESET_CONSUMER_CLIENT_OFFSET to the group. */
