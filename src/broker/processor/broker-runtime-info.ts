@@ -69,5 +69,7 @@ export async function brokerRuntimeInfo(
     commitLogDirCapacity: capacity,
     brokerRole: ctx.storeConfig.brokerRole,
     ...store.getRuntimeInfo(),
+    // CometMQ's HA keys (issue 6): master-slave and failover tests read haConnectionCount from here
+    ...ctx.haRuntimeInfo?.(),
   };
 }

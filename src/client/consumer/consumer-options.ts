@@ -77,11 +77,12 @@ export function broadcastClientId(o: ClientOptions): string {
 }
 
 export function consumerOffsetApi(instance: MQClientInstance) {
+  // the master, else a slave: offsets go on while the master is down (findBrokerAddressInAdmin)
   const addrOf = async (mq: MessageQueue): Promise<string> => {
-    let addr = instance.findBrokerAddressInPublish(mq.brokerName);
+    let addr = instance.findBrokerAddressInAdmin(mq.brokerName);
     if (!addr) {
       await instance.updateTopicRouteInfoFromNameServer(mq.topic);
-      addr = instance.findBrokerAddressInPublish(mq.brokerName);
+      addr = instance.findBrokerAddressInAdmin(mq.brokerName);
     }
     if (!addr) throw new MQClientError(`The broker[${mq.brokerName}] not exist`);
     return addr;

@@ -280,6 +280,17 @@ export class MQClientInstance {
     return this.brokerAddrTable.get(brokerName)?.get(MASTER_ID);
   }
 
+  /**
+   * The address for offset requests (findBrokerAddressInAdmin): the master, else any slave of the
+   * group, so a consumer keeps committing offsets while the master is down (RocketMQ 4.x
+   * RemoteBrokerOffsetStore does the same; the restarted master gets them on the next commit).
+   */
+  findBrokerAddressInAdmin(brokerName: string): string | undefined {
+    const addrs = this.brokerAddrTable.get(brokerName);
+    if (!addrs || addrs.size === 0) return undefined;
+    return addrs.get(MASTER_ID) ?? addrs.values().next().value;
+  }
+
   /** The address to pull from: the suggested broker id, else (unless `onlyThisBroker`) any of the group. */
   findBrokerAddressInSubscribe(
     brokerName: string,

@@ -1,0 +1,315 @@
+/**
+ * Issue 6 fault tests with real processes: two NameServers, two broker groups (ASYNC_MASTER + SLAVE
+ * each, registered with both NameServers), our SDK's Producer and PushConsumer. A master is SIGKILLed
+ * while the producer sends: sends go on to the other group, the consumer reads the dead master's rest
+ * from its slave, and the restarted master still has everything acknowledged. A NameServer dies:
+ * nothing notices. The HA link is cut (slave SIGKILLed, restarted) mid-stream: the slave catches up.
+ */
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeMessages } from '../../src/common/message-decoder.js';
+import { Message, Producer, PushConsumer } from '../../src/index.js';
+import { decodeKVTable } from '../../src/remoting/protocol/body/kv-table.js';
+import { RequestCode } from '../../src/remoting/request-code.js';
+import { ResponseCode } from '../../src/remoting/response-code.js';
+import { BrokerTestClient } from '../broker/broker-test-client.js';
+import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
+
+const TOPIC = 'FailoverTopic';
+const QUEUES = 4;
+const COMMON = ['--flushIntervalCommitLog=100', '--registerNameServerPeriod=10000'];
+
+type Dir = { path: string; remove(): Promise<void> };
+interface Group {
+  name: string;
+  masterDir: Dir;
+  slaveDir: Dir;
+  master?: RunningProcess;
+  slave?: RunningProcess;
+}
+
+const namesrvs: (RunningProcess | undefined)[] = [];
+const groups: Group[] = [];
+const clients: BrokerTestClient[] = [];
+let producer: Producer | undefined;
+let consumer: PushConsumer | undefined;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function namesrvAddr(): string {
+  return namesrvs
+    .filter((n) => n?.proc.exitCode === null && n.proc.signalCode === null)
+    .map((n) => n!.addr)
+    .join(';');
+}
+
+function client(addr: string): BrokerTestClient {
+  const c = new BrokerTestClient(addr);
+  clients.push(c);
+  return c;
+}
+
+async function runtimeInfo(c: BrokerTestClient): Promise<Map<string, string>> {
+  const r = await c.invoke(RequestCode.GET_BROKER_RUNTIME_INFO);
+  expect(r.code).toBe(ResponseCode.SUCCESS);
+  return new Map(Object.entries(decodeKVTable(r.body!).table));
+}
+
+function startMaster(g: Group, nsAddr: string): Promise<RunningProcess> {
+  return startBroker({
+    namesrvAddr: nsAddr,
+    storePathRootDir: g.masterDir.path,
+    brokerName: g.name,
+    extra: [...COMMON, '--brokerRole=ASYNC_MASTER', '--brokerId=0'],
+  });
+}
+
+function startSlave(g: Group, nsAddr: string): Promise<RunningProcess> {
+  return startBroker({
+    namesrvAddr: nsAddr,
+    storePathRootDir: g.slaveDir.path,
+    brokerName: g.name,
+    extra: [...COMMON, '--brokerRole=SLAVE', '--brokerId=1', '--slaveReadEnable=true'],
+  });
+}
+
+/** Every message body of `topic` on a broker, read from offset 0 of each queue. */
+async function allBodies(c: BrokerTestClient, topic: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let q = 0; q < QUEUES; q++) {
+    let offset = 0;
+    for (let rounds = 0; rounds < 1000; rounds++) {
+      const r = await c.pull('FailoverCheck', topic, q, offset, { maxMsgNums: 32 });
+      if (r.code !== ResponseCode.SUCCESS) break;
+      for (const m of decodeMessages(r.body!)) out.add(m.body.toString());
+      offset = Number(r.extFields.nextBeginOffset);
+    }
+  }
+  return out;
+}
+
+function commitLog(root: string): Map<string, Buffer> {
+  const dir = join(root, 'commitlog');
+  return new Map(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((n) => [n, fs.readFileSync(join(dir, n))]),
+  );
+}
+
+/** Sends `m<i>` continuously with `concurrency` in flight until `stop()` holds or `max` are sent. */
+class SendLoop {
+  readonly acked = new Map<string, string>(); // body -> brokerName
+  readonly ackTimes: { at: number; broker: string }[] = [];
+  readonly failures: { at: number; err: string }[] = [];
+  private next = 0;
+  private stopped = false;
+  private readonly done: Promise<void>;
+
+  constructor(p: Producer, concurrency: number, max: number) {
+    const worker = async (): Promise<void> => {
+      while (!this.stopped && this.next < max) {
+        const body = `m${this.next++}`;
+        try {
+          const r = await p.send(new Message({ topic: TOPIC, body }));
+          if (r.status === 'SEND_OK') {
+            this.acked.set(body, r.messageQueue.brokerName);
+            this.ackTimes.push({ at: Date.now(), broker: r.messageQueue.brokerName });
+          } else this.failures.push({ at: Date.now(), err: r.status });
+        } catch (err) {
+          this.failures.push({ at: Date.now(), err: String(err) });
+          await sleep(20);
+        }
+      }
+    };
+    this.done = Promise.all(Array.from({ length: concurrency }, worker)).then(() => undefined);
+  }
+
+  ackedSince(t: number, broker?: string): number {
+    return this.ackTimes.filter((a) => a.at >= t && (broker === undefined || a.broker === broker)).length;
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    return this.done;
+  }
+}
+
+beforeAll(async () => {
+  namesrvs.push(await startNamesrv(), await startNamesrv());
+  const ns = namesrvAddr();
+  for (const name of ['fo-a', 'fo-b']) {
+    const g: Group = {
+      name,
+      masterDir: await tempDir(`cometmq-fo-${name}-m-`),
+      slaveDir: await tempDir(`cometmq-fo-${name}-s-`),
+    };
+    groups.push(g);
+    g.master = await startMaster(g, ns);
+    g.slave = await startSlave(g, ns);
+  }
+  for (const g of groups) {
+    const c = client(g.master!.addr);
+    expect((await c.createTopic(TOPIC, QUEUES)).code).toBe(ResponseCode.SUCCESS);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await consumer?.shutdown().catch(() => {});
+  await producer?.shutdown().catch(() => {});
+  for (const c of clients) await c.close();
+  for (const g of groups) {
+    await g.slave?.kill();
+    await g.master?.kill();
+  }
+  for (const n of namesrvs) await n?.kill();
+  for (const g of groups) {
+    await g.masterDir.remove();
+    await g.slaveDir.remove();
+  }
+}, 60_000);
+
+describe('failover: two broker groups, two NameServers', () => {
+  it('a SIGKILLed master: sends go on to the other group, its slave serves the rest, the restarted master lost nothing acknowledged; a dead NameServer goes unnoticed', async () => {
+    const [a, b] = groups as [Group, Group];
+    // the slaves have the topic (SlaveSynchronize) and an HA link before the fault
+    for (const g of groups) {
+      const mc = client(g.master!.addr);
+      const sc = client(g.slave!.addr);
+      await waitFor(
+        `${g.name} slave link`,
+        async () => (await runtimeInfo(mc)).get('haConnectionCount') === '1',
+        20_000,
+      ).catch(async (err: unknown) => {
+        const info = { ...Object.fromEntries(await runtimeInfo(mc)), m: g.master!.output().slice(-2000) };
+        throw new Error(`${String(err)}: ${JSON.stringify(info)}\n${g.slave!.output().slice(-3000)}`);
+      });
+      await waitFor(
+        `${g.name} slave topic`,
+        async () =>
+          (await sc.invoke(RequestCode.GET_ALL_TOPIC_CONFIG)).body?.toString().includes(TOPIC) ?? false,
+        20_000,
+      );
+    }
+
+    const clientOpts = { namesrvAddr: namesrvAddr(), pollNameServerInterval: 1000 };
+    producer = new Producer({ group: 'FailoverProducer', ...clientOpts, sendMsgTimeout: 1000 });
+    await producer.start();
+    const received = new Map<string, number>();
+    consumer = new PushConsumer({
+      group: 'FailoverConsumer',
+      ...clientOpts,
+      persistConsumerOffsetInterval: 1000,
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    });
+    consumer.subscribe(TOPIC, '*');
+    consumer.registerMessageListener(async (msgs) => {
+      for (const m of msgs) received.set(m.bodyText(), (received.get(m.bodyText()) ?? 0) + 1);
+      return 'CONSUME_SUCCESS';
+    });
+    await consumer.start();
+
+    const loop = new SendLoop(producer, 8, 200_000);
+    await waitFor(
+      'sends to both groups',
+      () => loop.ackedSince(0, a.name) > 200 && loop.ackedSince(0, b.name) > 200,
+      15_000,
+    );
+
+    // SIGKILL master A mid-stream
+    const killedAt = Date.now();
+    await a.master!.kill();
+    await sleep(4000);
+    const failuresAfterMasterKill = loop.failures.length;
+    const settledAt = Date.now();
+    await sleep(2000);
+    const bAfterSettle = loop.ackedSince(settledAt, b.name);
+
+    // SIGKILL NameServer 0: nobody notices
+    const nsKilledAt = Date.now();
+    await namesrvs[0]!.kill();
+    await sleep(3000);
+    const failuresAfterNamesrvKill = loop.failures.filter((f) => f.at >= nsKilledAt).length;
+    const sentAfterNamesrvKill = loop.ackedSince(nsKilledAt);
+    await loop.stop();
+
+    const failureWindowMs =
+      loop.failures.length > 0 ? Math.max(...loop.failures.map((f) => f.at)) - killedAt : 0;
+    console.log(
+      `failover: acked ${loop.acked.size}, failures ${loop.failures.length} (last ${failureWindowMs} ms after the kill; ${[...new Set(loop.failures.map((f) => f.err))].join(' | ')}), ` +
+        `acked to A after the kill ${loop.ackedSince(killedAt, a.name)}, to B after settling ${bAfterSettle}, after the NameServer kill ${sentAfterNamesrvKill}`,
+    );
+    expect(failuresAfterMasterKill).toBeLessThanOrEqual(8); // at most one per in-flight send
+    expect(loop.failures.length).toBe(failuresAfterMasterKill); // none once the route settled
+    expect(bAfterSettle).toBeGreaterThan(100);
+    expect(failuresAfterNamesrvKill).toBe(0);
+    expect(sentAfterNamesrvKill).toBeGreaterThan(100);
+    expect(loop.ackedSince(settledAt, a.name)).toBe(0);
+
+    // every acknowledged message reaches the consumer; A's rest from A's slave
+    const missing = () => [...loop.acked.keys()].filter((k) => !received.has(k));
+    await waitFor('every acknowledged message consumed', () => missing().length === 0, 30_000).catch(
+      () => {},
+    );
+    const duplicates = [...received.values()].reduce((s, n) => s + n - 1, 0);
+    console.log(
+      `failover: consumed ${received.size} distinct, ${duplicates} duplicates, missing ${missing().length}`,
+    );
+    expect(missing().slice(0, 10)).toEqual([]);
+
+    // restart master A: everything acknowledged by A is in its store
+    a.master = await startMaster(a, namesrvAddr());
+    const restarted = client(a.master.addr);
+    const onA = await allBodies(restarted, TOPIC);
+    const ackedByA = [...loop.acked].filter(([, broker]) => broker === a.name).map(([body]) => body);
+    expect(ackedByA.length).toBeGreaterThan(200);
+    expect(ackedByA.filter((body) => !onA.has(body)).slice(0, 10)).toEqual([]);
+  }, 90_000);
+
+  it('a cut HA link (slave SIGKILLed and restarted mid-stream) catches up: CommitLogs identical', async () => {
+    const b = groups[1]!;
+    const mc = client(b.master!.addr);
+    let stop = false;
+    let sent = 0;
+    const codes = new Map<number, number>();
+    const senders = Array.from({ length: 8 }, async () => {
+      while (!stop && sent < 100_000) {
+        const i = sent++;
+        const r = await mc.send(TOPIC, `cut ${i} ${'y'.repeat(i % 300)}`, { queueId: i % QUEUES });
+        codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+      }
+    });
+    await sleep(1000);
+    await b.slave!.kill();
+    await sleep(1000);
+    b.slave = await startSlave(b, namesrvAddr());
+    await sleep(1500);
+    stop = true;
+    await Promise.all(senders);
+    expect(Object.fromEntries(codes)).toEqual({ [ResponseCode.SUCCESS]: sent });
+
+    const sc = client(b.slave.addr);
+    const masterMax = (await runtimeInfo(mc)).get('commitLogMaxOffset');
+    await waitFor(
+      'the restarted slave to catch up',
+      async () => (await runtimeInfo(sc)).get('commitLogMaxOffset') === masterMax,
+      20_000,
+    );
+    expect(await b.slave.terminate()).toBe(0);
+    const m = commitLog(b.masterDir.path);
+    const s = commitLog(b.slaveDir.path);
+    expect([...s.keys()]).toEqual([...m.keys()]);
+    for (const [name, bytes] of m) expect(s.get(name)!.equals(bytes), name).toBe(true);
+  }, 60_000);
+});
