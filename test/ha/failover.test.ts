@@ -206,21 +206,9 @@ describe('failover: two broker groups, two NameServers', () => {
     const clientOpts = { namesrvAddr: namesrvAddr(), pollNameServerInterval: 1000 };
     producer = new Producer({ group: 'FailoverProducer', ...clientOpts, sendMsgTimeout: 1000 });
     await producer.start();
-    const received = new Map<string, number>();
-    consumer = new PushConsumer({
-      group: 'FailoverConsumer',
-      ...clientOpts,
-      persistConsumerOffsetInterval: 1000,
-      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
-    });
-    consumer.subscribe(TOPIC, '*');
-    consumer.registerMessageListener(async (msgs) => {
-      for (const m of msgs) received.set(m.bodyText(), (received.get(m.bodyText()) ?? 0) + 1);
-      return 'CONSUME_SUCCESS';
-    });
-    await consumer.start();
 
     const loop = new SendLoop(producer, 8, 200_000);
+    const ackedByA = () => [...loop.acked].filter(([, broker]) => broker === a.name).map(([body]) => body);
     await waitFor(
       'sends to both groups',
       () => loop.ackedSince(0, a.name) > 200 && loop.ackedSince(0, b.name) > 200,
@@ -235,6 +223,22 @@ describe('failover: two broker groups, two NameServers', () => {
     const settledAt = Date.now();
     await sleep(2000);
     const bAfterSettle = loop.ackedSince(settledAt, b.name);
+
+    // the consumer group starts only now: A's messages can come only from A's slave, and its
+    // offsets are read from and committed to that slave (the master is gone from the route)
+    const received = new Map<string, number>();
+    consumer = new PushConsumer({
+      group: 'FailoverConsumer',
+      ...clientOpts,
+      persistConsumerOffsetInterval: 1000,
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    });
+    consumer.subscribe(TOPIC, '*');
+    consumer.registerMessageListener(async (msgs) => {
+      for (const m of msgs) received.set(m.bodyText(), (received.get(m.bodyText()) ?? 0) + 1);
+      return 'CONSUME_SUCCESS';
+    });
+    await consumer.start();
 
     // SIGKILL NameServer 0: nobody notices
     const nsKilledAt = Date.now();
@@ -267,14 +271,38 @@ describe('failover: two broker groups, two NameServers', () => {
       `failover: consumed ${received.size} distinct, ${duplicates} duplicates, missing ${missing().length}`,
     );
     expect(missing().slice(0, 10)).toEqual([]);
+    expect(duplicates).toBeLessThanOrEqual(loop.acked.size / 100);
+    // A's consumed offsets were committed to A's slave
+    const slaveA = client(a.slave!.addr);
+    let committedOnSlave = 0;
+    await waitFor(
+      'offsets committed to the slave',
+      async () => {
+        committedOnSlave = 0;
+        for (let q = 0; q < QUEUES; q++) {
+          const r = await slaveA.invoke(RequestCode.QUERY_CONSUMER_OFFSET, {
+            consumerGroup: 'FailoverConsumer',
+            topic: TOPIC,
+            queueId: q,
+          });
+          if (r.code === ResponseCode.SUCCESS) committedOnSlave += Number(r.extFields.offset);
+        }
+        return committedOnSlave === ackedByA().length;
+      },
+      10_000,
+    ).catch(() => {});
+    expect(committedOnSlave).toBe(ackedByA().length);
 
     // restart master A: everything acknowledged by A is in its store
     a.master = await startMaster(a, namesrvAddr());
     const restarted = client(a.master.addr);
     const onA = await allBodies(restarted, TOPIC);
-    const ackedByA = [...loop.acked].filter(([, broker]) => broker === a.name).map(([body]) => body);
-    expect(ackedByA.length).toBeGreaterThan(200);
-    expect(ackedByA.filter((body) => !onA.has(body)).slice(0, 10)).toEqual([]);
+    expect(ackedByA().length).toBeGreaterThan(200);
+    expect(
+      ackedByA()
+        .filter((body) => !onA.has(body))
+        .slice(0, 10),
+    ).toEqual([]);
   }, 90_000);
 
   it('a cut HA link (slave SIGKILLed and restarted mid-stream) catches up: CommitLogs identical', async () => {
