@@ -264,7 +264,13 @@ export const BROKER_CASES: WireCase[] = [
     vary: [],
   },
   { label: 'topic stats', code: RC.GET_TOPIC_STATS_INFO, ext: { topic: T } },
-  { label: 'consume stats', code: RC.GET_CONSUME_STATS, ext: { consumerGroup: G, topic: T } },
+  {
+    label: 'consume stats',
+    code: RC.GET_CONSUME_STATS,
+    ext: { consumerGroup: G, topic: T },
+    // a rate over the last minute's samples: when each broker sampled decides it
+    bodyFilter: (b) => (b !== null && typeof b === 'object' ? { ...b, consumeTps: '<rate>' } : b),
+  },
   { label: 'consumer connections', code: RC.GET_CONSUMER_CONNECTION_LIST, ext: { consumerGroup: HB_GROUP } },
   { label: 'producer connections', code: RC.GET_PRODUCER_CONNECTION_LIST, ext: { producerGroup: PG } },
   {

@@ -12,12 +12,7 @@ import {
   startNamesrv,
   tempDir,
 } from './cometmq-processes.js';
-import {
-  type ReferenceServer,
-  referenceAvailable,
-  startReferenceBroker,
-  startReferenceNamesrv,
-} from './reference-processes.js';
+import { referenceAvailable, startReferenceBroker, startReferenceNamesrv } from './reference-processes.js';
 
 export type InteropTarget = 'cometmq' | 'reference';
 
@@ -47,6 +42,20 @@ export function interopTargets(): InteropTarget[] {
   return wanted.filter((t) => t === 'reference' || cometmqBuilt());
 }
 
+/**
+ * The reference is given ports probed free a moment before (it cannot take port 0), so another test
+ * process may take one first: start again on new ports.
+ */
+async function withRetries<T>(attempts: number, start: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= attempts) throw err;
+    }
+  }
+}
+
 export interface InteropClusterOptions {
   brokerName?: string;
   /** broker.conf keys given to either broker (`--key=value`) */
@@ -60,14 +69,18 @@ export async function startInteropCluster(
   const brokerName = o.brokerName ?? 'broker-a';
   const config = o.brokerConfig ?? {};
   if (target === 'reference') {
-    const ns = await startReferenceNamesrv();
-    let broker: ReferenceServer;
-    try {
-      broker = await startReferenceBroker({ namesrvAddr: ns.addr, brokerName, extra: config });
-    } catch (err) {
-      await ns.shutdown();
-      throw err;
-    }
+    const { ns, broker } = await withRetries(3, async () => {
+      const ns = await startReferenceNamesrv();
+      try {
+        return {
+          ns,
+          broker: await startReferenceBroker({ namesrvAddr: ns.addr, brokerName, extra: config }),
+        };
+      } catch (err) {
+        await ns.shutdown();
+        throw err;
+      }
+    });
     return {
       target,
       namesrvAddr: ns.addr,

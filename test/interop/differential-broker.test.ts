@@ -10,7 +10,6 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemotingClient } from '../../src/remoting/remoting-client.js';
-import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
 import {
   type AllowedDifference,
   type Answer,
@@ -23,12 +22,8 @@ import {
   type Verdict,
 } from '../helpers/differential.js';
 import { BROKER_CASES } from '../helpers/differential-broker-cases.js';
-import {
-  type ReferenceServer,
-  referenceAvailable,
-  startReferenceBroker,
-  startReferenceNamesrv,
-} from '../helpers/reference-processes.js';
+import { cometmqBuilt, type InteropCluster, startInteropCluster } from '../helpers/interop-cluster.js';
+import { referenceAvailable } from '../helpers/reference-processes.js';
 
 const HEADER_CHECKS =
   'docs/compatibility.md (broker): a required header field missing or not a number: both answer SYSTEM_ERROR; the remark is "the custom field <f> is null" (or "is not a long") instead of the Java exception text';
@@ -126,90 +121,81 @@ function fixKnown(a: Answer): Answer {
   return a;
 }
 
-describe.skipIf(!referenceAvailable())('broker wire answers: CometMQ against Apache RocketMQ 4.9.8', () => {
-  let refNs: ReferenceServer;
-  let refBroker: ReferenceServer;
-  let ns: RunningProcess;
-  let broker: RunningProcess;
-  let dir: { path: string; remove(): Promise<void> };
-  const sent = expand(BROKER_CASES);
-  let verdicts: Verdict[] = [];
-  const used = new Set<AllowedDifference>();
+describe.skipIf(!referenceAvailable() || !cometmqBuilt())(
+  'broker wire answers: CometMQ against Apache RocketMQ 4.9.8',
+  () => {
+    let ours: InteropCluster;
+    let theirs: InteropCluster;
+    const sent = expand(BROKER_CASES);
+    let verdicts: Verdict[] = [];
+    const used = new Set<AllowedDifference>();
 
-  beforeAll(async () => {
-    dir = await tempDir('cometmq-differential-');
-    [refNs, ns] = await Promise.all([startReferenceNamesrv(), startNamesrv()]);
-    [refBroker, broker] = await Promise.all([
-      startReferenceBroker({ namesrvAddr: refNs.addr, brokerName: 'broker-a' }),
-      startBroker({ namesrvAddr: ns.addr, storePathRootDir: dir.path, brokerName: 'broker-a' }),
-    ]);
-    const run = async (addr: string, nsAddr: string, ours: boolean): Promise<Answer[]> => {
-      const client = new RemotingClient();
-      const names = new Map([
-        [addr, '<broker>'],
-        [nsAddr, '<namesrv>'],
-      ]);
-      try {
-        const out: Answer[] = [];
-        for (const c of sent) {
-          const a = normaliseAnswer(await ask(client, addr, c), names);
-          out.push(ours ? fixKnown(a) : a);
+    beforeAll(async () => {
+      [ours, theirs] = await Promise.all([startInteropCluster('cometmq'), startInteropCluster('reference')]);
+      const run = async (addr: string, nsAddr: string, ours: boolean): Promise<Answer[]> => {
+        const client = new RemotingClient();
+        const names = new Map([
+          [addr, '<broker>'],
+          [nsAddr, '<namesrv>'],
+        ]);
+        try {
+          const out: Answer[] = [];
+          for (const c of sent) {
+            const a = normaliseAnswer(await ask(client, addr, c), names);
+            out.push(ours ? fixKnown(a) : a);
+          }
+          return out;
+        } finally {
+          await client.shutdown();
         }
-        return out;
-      } finally {
-        await client.shutdown();
+      };
+      const [a, b] = await Promise.all([
+        run(ours.brokerAddr, ours.namesrvAddr, true),
+        run(theirs.brokerAddr, theirs.namesrvAddr, false),
+      ]);
+      verdicts = judge(sent, a, b, STRICT ? ALLOWED : [...ALLOWED, ...KNOWN], used);
+      const report = process.env.COMETMQ_DIFF_REPORT;
+      if (report) writeFileSync(report, formatVerdicts(verdicts));
+    }, 240_000);
+
+    afterAll(async () => {
+      const stale = (STRICT ? ALLOWED : [...ALLOWED, ...KNOWN]).filter((a) => !used.has(a));
+      if (stale.length > 0) {
+        console.info(
+          `allow-list entries no longer needed:\n${stale.map((a) => `  ${a.label} ${a.field}: ${a.why}`).join('\n')}`,
+        );
       }
-    };
-    const [a, b] = await Promise.all([
-      run(broker.addr, ns.addr, true),
-      run(refBroker.addr, refNs.addr, false),
-    ]);
-    verdicts = judge(sent, a, b, STRICT ? ALLOWED : [...ALLOWED, ...KNOWN], used);
-    const report = process.env.COMETMQ_DIFF_REPORT;
-    if (report) writeFileSync(report, formatVerdicts(verdicts));
-  }, 240_000);
+      await Promise.all([ours?.shutdown(), theirs?.shutdown()]);
+    });
 
-  afterAll(async () => {
-    const stale = (STRICT ? ALLOWED : [...ALLOWED, ...KNOWN]).filter((a) => !used.has(a));
-    if (stale.length > 0) {
-      console.info(
-        `allow-list entries no longer needed:\n${stale.map((a) => `  ${a.label} ${a.field}: ${a.why}`).join('\n')}`,
-      );
-    }
-    await broker?.kill();
-    await ns?.kill();
-    await refBroker?.shutdown();
-    await refNs?.shutdown();
-    await dir?.remove();
-  });
+    it.each(BROKER_CASES.map((c) => c.label))('%s', (label) => {
+      const mine = verdicts.filter((v) => v.base === label);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(mine.flatMap((v) => v.unexpected.map((d) => `${v.label}: ${d}`))).toEqual([]);
+    });
 
-  it.each(BROKER_CASES.map((c) => c.label))('%s', (label) => {
-    const mine = verdicts.filter((v) => v.base === label);
-    expect(mine.length).toBeGreaterThan(0);
-    expect(mine.flatMap((v) => v.unexpected.map((d) => `${v.label}: ${d}`))).toEqual([]);
-  });
+    it.skipIf(!STRICT).each(KNOWN.map((k) => [k.id, k.why] as const))(
+      'known difference %s is gone: %s (runs with COMETMQ_INTEROP_STRICT=1)',
+      (id) => {
+        const k = KNOWN.find((e) => e.id === id)!;
+        const still = verdicts.flatMap((v) =>
+          k.label.test(v.label)
+            ? v.unexpected.filter((d) => k.field.test(d)).map((d) => `${v.label}: ${d}`)
+            : [],
+        );
+        expect(still).toEqual([]);
+      },
+    );
 
-  it.skipIf(!STRICT).each(KNOWN.map((k) => [k.id, k.why] as const))(
-    'known difference %s is gone: %s (runs with COMETMQ_INTEROP_STRICT=1)',
-    (id) => {
-      const k = KNOWN.find((e) => e.id === id)!;
-      const still = verdicts.flatMap((v) =>
-        k.label.test(v.label)
-          ? v.unexpected.filter((d) => k.field.test(d)).map((d) => `${v.label}: ${d}`)
-          : [],
-      );
-      expect(still).toEqual([]);
-    },
-  );
+    it.skipIf(!STRICT)('known difference F5 is gone: stored messages carry no WAIT property (strict)', () => {
+      expect(seen.F5).toBe(0);
+    });
 
-  it.skipIf(!STRICT)('known difference F5 is gone: stored messages carry no WAIT property (strict)', () => {
-    expect(seen.F5).toBe(0);
-  });
-
-  it.skipIf(!STRICT)(
-    "known difference F9 is gone: the predefined subscription groups are 4.9.8's (strict)",
-    () => {
-      expect(seen.F9).toBe(0);
-    },
-  );
-});
+    it.skipIf(!STRICT)(
+      "known difference F9 is gone: the predefined subscription groups are 4.9.8's (strict)",
+      () => {
+        expect(seen.F9).toBe(0);
+      },
+    );
+  },
+);
