@@ -1,8 +1,10 @@
 /**
- * Issue 6 fault tests with real processes: two NameServers, two broker groups (ASYNC_MASTER + SLAVE
- * each, registered with both NameServers), our SDK's Producer and PushConsumer. A master is SIGKILLed
+ * Issue 6 fault tests with real processes: two NameServers, two broker groups (master + SLAVE each,
+ * registered with both NameServers; once with ASYNC_MASTER, once with SYNC_MASTER), our SDK's
+ * Producer and PushConsumer. A master is SIGKILLed
  * while the producer sends: sends go on to the other group, the consumer reads the dead master's rest
- * from its slave, and the restarted master still has everything acknowledged. A NameServer dies:
+ * from its slave (with SYNC_MASTER: all of it), and the restarted master still has everything
+ * acknowledged. A NameServer dies:
  * nothing notices. The HA link is cut (slave SIGKILLed, restarted) mid-stream: the slave catches up.
  */
 import * as fs from 'node:fs';
@@ -318,7 +320,8 @@ async function masterKillScenario(c: Cluster): Promise<void> {
 
   // restart master A: everything A acknowledged is in its store, the consumer gets what the slave
   // lacked, and the consumer's offsets go back to the master
-  a.master = await startMaster(a, namesrvAddr(c), c.role);
+  // with both NameServers configured, the dead one included (as an operator's config would be)
+  a.master = await startMaster(a, c.namesrvs.map((n) => n.addr).join(';'), c.role);
   const restarted = client(a.master.addr);
   const onA = await allBodies(restarted, TOPIC);
   expect(ackedByA().length).toBeGreaterThan(3000);
