@@ -282,6 +282,19 @@ describe.each(interopTargets())('RocketMQ 4.9.8 example programs against %s', (t
     }
   }, 90_000);
 
+  it('simple.AsyncProducer: 100 asynchronous sends, each acknowledged once, all stored', async () => {
+    const run = await runExample('simple.AsyncProducer', { ...env(), timeoutMs: 60_000 });
+    expect(javaErrors(run.output)).toEqual([]);
+    expect(run.code).toBe(0);
+    const acked = [...run.output.matchAll(/^(\d+)\s+OK ([0-9A-F]+)\s*$/gm)].map((m) => Number(m[1]));
+    expect(acked.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    const stored = await probe.pullTopic('Jodie_topic_1023');
+    expect(stored).toHaveLength(100);
+    expect(
+      stored.every((m) => m.body.toString() === 'Hello world' && m.properties.KEYS === 'OrderID188'),
+    ).toBe(true);
+  }, 90_000);
+
   it('batch.SimpleBatchProducer stores its batch of 3 in one queue, in order', async () => {
     const run = await runExample('batch.SimpleBatchProducer', {
       ...env(),
