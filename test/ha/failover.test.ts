@@ -1,11 +1,10 @@
 /**
  * Issue 6 fault tests with real processes: two NameServers, two broker groups (master + SLAVE each,
  * registered with both NameServers; once with ASYNC_MASTER, once with SYNC_MASTER), our SDK's
- * Producer and PushConsumer. A master is SIGKILLed
- * while the producer sends: sends go on to the other group, the consumer reads the dead master's rest
- * from its slave (with SYNC_MASTER: all of it), and the restarted master still has everything
- * acknowledged. A NameServer dies:
- * nothing notices. The HA link is cut (slave SIGKILLed, restarted) mid-stream: the slave catches up.
+ * Producer and PushConsumer. A master is SIGKILLed while the producer sends: sends go on to the other
+ * group, the consumer reads the dead master's rest from its slave (with SYNC_MASTER: all of it), and
+ * the restarted master still has everything acknowledged. A NameServer dies: nothing notices. The HA
+ * link is cut (slave SIGKILLed, restarted) mid-stream: the slave catches up.
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
