@@ -31,6 +31,7 @@ import type { BrokerContext } from '../broker-context.js';
 import type { ClientChannelInfo } from '../client/client-channel-info.js';
 import { RebalanceLockManager } from '../client/rebalance-lock-manager.js';
 import { newTopicConfig, nextDataVersion } from '../topic/topic-config-manager.js';
+import { type AdminHandler, successWithJsonBody } from './admin-handler.js';
 import { type BrokerStats, brokerRuntimeInfo } from './broker-runtime-info.js';
 
 const log = componentLogger('admin');
@@ -48,17 +49,12 @@ const SYSTEM_TOPICS = [
   TopicValidator.RMQ_SYS_OFFSET_MOVED_EVENT,
 ];
 
-type Handler = (
-  request: RemotingCommand,
-  channel: RemotingChannel,
-) => RemotingCommand | Promise<RemotingCommand>;
-
 /**
  * AdminBrokerProcessor: topic and subscription-group administration, offsets by queue, stats, broker
  * config, reset offset. Answers as 4.9.8's AdminBrokerProcessor does, code by code.
  */
 export class AdminBrokerProcessor {
-  private readonly handlers = new Map<number, Handler>();
+  private readonly handlers = new Map<number, AdminHandler>();
   private configVersion = { timestamp: Date.now(), counter: 0 };
   private readonly lockManager = new RebalanceLockManager();
 
@@ -70,22 +66,10 @@ export class AdminBrokerProcessor {
     const h = this.handlers;
     h.set(R.UPDATE_AND_CREATE_TOPIC, (r) => this.updateAndCreateTopic(r));
     h.set(R.DELETE_TOPIC_IN_BROKER, (r) => this.deleteTopic(r));
-    h.set(R.GET_ALL_TOPIC_CONFIG, (r) =>
-      r.createResponse(
-        ResponseCode.SUCCESS,
-        null,
-        undefined,
-        Buffer.from(this.ctx.topicConfigManager.encode()),
-      ),
-    );
+    h.set(R.GET_ALL_TOPIC_CONFIG, (r) => successWithJsonBody(r, this.ctx.topicConfigManager.encode()));
     h.set(R.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, (r) => this.updateAndCreateSubscriptionGroup(r));
     h.set(R.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, (r) =>
-      r.createResponse(
-        ResponseCode.SUCCESS,
-        null,
-        undefined,
-        Buffer.from(this.ctx.subscriptionGroupManager.encode()),
-      ),
+      successWithJsonBody(r, this.ctx.subscriptionGroupManager.encode()),
     );
     h.set(R.DELETE_SUBSCRIPTIONGROUP, (r) => this.deleteSubscriptionGroup(r));
     h.set(R.GET_BROKER_RUNTIME_INFO, async (r) =>

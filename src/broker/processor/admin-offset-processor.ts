@@ -19,18 +19,14 @@ import { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import type { BrokerContext } from '../broker-context.js';
-
-type Handler = (
-  request: RemotingCommand,
-  channel: RemotingChannel,
-) => RemotingCommand | Promise<RemotingCommand>;
+import type { AdminHandler } from './admin-handler.js';
 
 /**
  * The offset and statistics half of 4.9.8's AdminBrokerProcessor: offsets by queue and by time, topic
  * and consume stats, all consumer offsets, and INVOKE_BROKER_TO_RESET_OFFSET (Broker2Client.resetOffset).
  */
 export class AdminOffsetProcessor {
-  private readonly handlers = new Map<number, Handler>();
+  private readonly handlers = new Map<number, AdminHandler>();
 
   constructor(private readonly ctx: BrokerContext) {
     const R = RequestCode;
