@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCompareBenchCommand } from '../../bench/compare-command.js';
 import { runStoreBench } from '../../bench/store-bench.js';
 import { ConfigError } from '../common/config.js';
 import { registerNetworkBenchCommands } from './bench-network.js';
@@ -47,4 +48,5 @@ export function registerBenchCommand(program: Command): void {
       process.stdout.write(`${JSON.stringify(r)}\n`);
     });
   registerNetworkBenchCommands(bench);
+  registerCompareBenchCommand(bench);
 }

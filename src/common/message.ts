@@ -54,4 +54,11 @@ export interface MessageExtBrokerInner {
   keys?: string;
   /** The UNIQ_KEY property, for the index. */
   uniqKey?: string;
+  /**
+   * Java's properties map can differ from the string it stores (ScheduleMessageService.messageTimeup
+   * keeps DELAY and WAIT in the stored string but clears them in the map): when set, these decide
+   * whether the store delays the message and waits for flush/replicas, instead of the string's DELAY/WAIT.
+   */
+  delayTimeLevel?: number;
+  waitStoreMsgOK?: boolean;
 }

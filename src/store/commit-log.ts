@@ -154,7 +154,9 @@ export class CommitLog extends CommitLogReader {
       tranType === MessageSysFlag.TRANSACTION_NOT_TYPE || tranType === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
     let delayLevel = 0;
     if (consumable && topic !== TopicValidator.RMQ_SYS_SCHEDULE_TOPIC && props.length > 0) {
-      delayLevel = Number(getPropertyFromString(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? 0) | 0;
+      delayLevel =
+        msg.delayTimeLevel ??
+        Number(getPropertyFromString(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? 0) | 0;
       if (delayLevel > 0) {
         // as CommitLog.asyncPutMessage: park delayed messages in SCHEDULE_TOPIC_XXXX, queue level-1
         delayLevel = Math.min(delayLevel, this.host.delayLevels.length);
@@ -262,7 +264,9 @@ export class CommitLog extends CommitLogReader {
     };
     const waitFlush =
       this.syncFlush &&
-      (propsLen === 0 || getPropertyFromString(props, MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false');
+      (msg.waitStoreMsgOK ??
+        (propsLen === 0 ||
+          getPropertyFromString(props, MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false'));
     this.afterAppend(batch);
     return new Promise<PutMessageResult>((resolve) => batch.addWaiter(resolve, result, waitFlush));
   }

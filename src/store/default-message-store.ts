@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { componentLogger, type Logger } from '../common/logger.js';
 import type { MessageExtBrokerInner } from '../common/message.js';
-import { MixAll, TopicValidator } from '../common/message-const.js';
+import { MessageConst, MixAll, TopicValidator } from '../common/message-const.js';
 import { encodeSocketAddress } from '../common/message-id.js';
 import { type ScheduledTask, Scheduler } from '../common/scheduler.js';
 import { CommitLog, type CommitLogHost } from './commit-log.js';
@@ -57,6 +57,8 @@ function statfsUsage(path: string): number {
     return -1;
   }
 }
+
+const NO_WAIT_PROPERTIES = `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}\u0001false`;
 
 /** Holds a finished put's answer until replication allows it (store/ha/HAService.afterPut). */
 export interface ReplicaWaiter {
@@ -320,7 +322,9 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     if (refused) return Promise.resolve(refused);
     const put = this.commitLog.putMessage(msg);
     const replica = this.replicaWaiter;
-    return replica ? put.then((r) => replica.afterPut(r, msg.propertiesString)) : put;
+    // a put that does not wait (msg.waitStoreMsgOK false) is answered as one whose WAIT is "false"
+    const props = msg.waitStoreMsgOK === false ? NO_WAIT_PROPERTIES : msg.propertiesString;
+    return replica ? put.then((r) => replica.afterPut(r, props)) : put;
   }
 
   /** SEND_BATCH_MESSAGE: one topic and queue, consecutive queue offsets, answered together. */

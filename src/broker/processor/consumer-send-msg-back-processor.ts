@@ -78,7 +78,8 @@ export class ConsumerSendMsgBackProcessor {
         PermName.PERM_WRITE | PermName.PERM_READ,
         0,
       );
-      delete props[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
+      // as 4.9.8 (msgExt.setDelayTimeLevel(0)): the dead letter carries DELAY=0
+      props[MessageConst.PROPERTY_DELAY_TIME_LEVEL] = '0';
     } else {
       if (delayLevel === 0) delayLevel = 3 + msg.reconsumeTimes;
       props[MessageConst.PROPERTY_DELAY_TIME_LEVEL] = String(delayLevel);

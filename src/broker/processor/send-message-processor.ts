@@ -263,7 +263,13 @@ export class SendMessageProcessor {
     const max = h.maxReconsumeTimes ?? sgc.retryMaxTimes;
     if ((h.reconsumeTimes ?? 0) < max) return h.topic;
     const dlq = MixAll.getDLQTopic(group);
-    const tc = this.ctx.topicConfigManager.createTopicInSendMessageBackMethod(dlq, 1, PermName.PERM_WRITE, 0);
+    // 4.9.8 creates the DLQ readable and writable here too (older 4.x made it write-only)
+    const tc = this.ctx.topicConfigManager.createTopicInSendMessageBackMethod(
+      dlq,
+      1,
+      PermName.PERM_WRITE | PermName.PERM_READ,
+      0,
+    );
     if (!tc) return [ResponseCode.SYSTEM_ERROR, `topic[${dlq}] not exist`];
     return dlq;
   }

@@ -36,7 +36,7 @@ export function decodeDelayOffset(text: string): Map<number, number> {
 /**
  * ScheduleMessageService (4.9.8, synchronous delivery): one timer per delay level reads the level's
  * ConsumeQueue of SCHEDULE_TOPIC_XXXX in order (the tags code is the deliver time, set by the store)
- * and re-puts each due message into REAL_TOPIC / REAL_QID with DELAY cleared. Progress per level lives
+ * and re-puts each due message into REAL_TOPIC / REAL_QID (DELAY kept in its properties, as 4.9.8). Progress per level lives
  * in config/delayOffset.json, flushed every 10 s and at shutdown, so messages that came due while the
  * broker was down are delivered after it restarts (a crash may deliver the last <= 10 s again, as in
  * RocketMQ). Messages are not scheduled one timer each: a level waits for its oldest entry only.
@@ -193,9 +193,7 @@ export class ScheduleMessageService {
     const stored = await this.store.lookMessageByOffset(commitLogOffset);
     if (!stored) return true; // as 4.9.8: a message that cannot be read is skipped
     const msg = decodeMessage(stored, 0, { decompressBody: false });
-    const props = { ...msg.properties };
-    delete props[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
-    props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = 'false';
+    const props = msg.properties;
     const topic = props[MessageConst.PROPERTY_REAL_TOPIC];
     const queueId = Number(props[MessageConst.PROPERTY_REAL_QUEUE_ID]);
     if (!topic || !Number.isInteger(queueId) || topic === TopicValidator.RMQ_SYS_TRANS_HALF_TOPIC) {
@@ -203,6 +201,11 @@ export class ScheduleMessageService {
       return true;
     }
     const inner = innerFromStored(msg, topic, queueId, props);
+    // as messageTimeup: the stored properties are the schedule message's own, DELAY and WAIT included
+    // (4.9.8 builds the string before it clears DELAY and sets WAIT=false in the map only), but the put
+    // neither delays the message again nor waits for flush or slaves
+    inner.delayTimeLevel = 0;
+    inner.waitStoreMsgOK = false;
     const r = await this.store.putMessage(inner);
     if (r.status === 'PUT_OK') return true;
     log.warn({ status: r.status, topic }, 'deliver delayed message failed');
