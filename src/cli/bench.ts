@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCompareBenchCommand } from '../../bench/compare-command.js';
 import { runStoreBench } from '../../bench/store-bench.js';
 import { ConfigError } from '../common/config.js';
+import { registerHaBenchCommand } from './bench-ha.js';
 import { registerNetworkBenchCommands } from './bench-network.js';
 
 function int(name: string, v: string, min: number): number {
@@ -49,4 +50,5 @@ export function registerBenchCommand(program: Command): void {
     });
   registerNetworkBenchCommands(bench);
   registerCompareBenchCommand(bench);
+  registerHaBenchCommand(bench);
 }
