@@ -1,0 +1,66 @@
+/**
+ * CPU time and memory of another process, read from /proc (Linux): what `bench compare` charges to
+ * each broker. utime + stime of /proc/PID/stat cover every thread of the process (a JVM's GC and
+ * flush threads, Node's libuv pool), in clock ticks of `getconf CLK_TCK`.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+let clockTicks: number | undefined;
+
+/** Clock ticks per second (`getconf CLK_TCK`; 100 on every Linux we run on when getconf is missing). */
+export function clockTicksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+      clockTicks = Number.isInteger(n) && n > 0 ? n : 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** utime + stime of the process, in microseconds; undefined once it is gone. */
+export function processCpuMicros(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // field 2 (comm) is in parentheses and may hold spaces: count fields after the last ')'
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state); utime and stime are fields 14 and 15
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
+  return ((utime + stime) * 1_000_000) / clockTicksPerSecond();
+}
+
+/** Peak resident set size (VmHWM) in MiB; undefined once the process is gone. */
+export function processPeakRssMiB(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU a process spends between `start()` and `stop()`, in microseconds. */
+export class ProcessCpuMeter {
+  private readonly startedAt: number;
+
+  constructor(private readonly pid: number) {
+    const t = processCpuMicros(pid);
+    if (t === undefined) throw new Error(`process ${pid} is not running (no /proc/${pid}/stat)`);
+    this.startedAt = t;
+  }
+
+  /** CPU microseconds since construction (NaN when the process died meanwhile). */
+  elapsedMicros(): number {
+    const t = processCpuMicros(this.pid);
+    return t === undefined ? Number.NaN : t - this.startedAt;
+  }
+}
