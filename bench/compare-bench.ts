@@ -270,6 +270,9 @@ export async function runCompareBench(o: CompareBenchOptions): Promise<CompareCa
           brokerJavaOpt: o.brokerJavaOpt,
           cometmqMain: o.cometmqMain ?? defaultCometmqMain(),
         });
+        log(
+          `${target}: namesrv pid ${cluster.namesrv.pid} at ${cluster.namesrvAddr}, broker pid ${cluster.broker.pid} at ${cluster.brokerAddr}, data ${cluster.dataDir}`,
+        );
         try {
           runs[target] = await measureTarget(cluster, o, log);
         } catch (err) {

@@ -29,6 +29,8 @@ export interface Cluster {
   readonly brokerAddr: string;
   readonly namesrv: ServerHandle;
   readonly broker: ServerHandle;
+  /** Temp folder of both servers' data (the broker's store included). */
+  readonly dataDir: string;
   /** Kills both processes by PID and removes the data folder (store included). */
   shutdown(): Promise<void>;
 }
@@ -168,7 +170,9 @@ async function freeBrokerPort(): Promise<number> {
   throw new Error('no free broker port triple (p-2, p, p+1) found');
 }
 
-async function startReference(o: ClusterOptions, dir: string): Promise<Omit<Cluster, 'shutdown'>> {
+type Started = Omit<Cluster, 'shutdown' | 'dataDir'>;
+
+async function startReference(o: ClusterOptions, dir: string): Promise<Started> {
   const nsPort = await freePort();
   const base = { ...process.env, RMQ_DATA: dir };
   const ns = await start(
@@ -212,7 +216,7 @@ async function startReference(o: ClusterOptions, dir: string): Promise<Omit<Clus
   }
 }
 
-async function startCometmq(o: ClusterOptions, dir: string): Promise<Omit<Cluster, 'shutdown'>> {
+async function startCometmq(o: ClusterOptions, dir: string): Promise<Started> {
   const env = { ...process.env, COMETMQ_LOG_LEVEL: 'warn' };
   const ns = await start(
     process.execPath,
@@ -279,6 +283,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       const c = o.target === 'reference' ? await startReference(o, dir) : await startCometmq(o, dir);
       return {
         ...c,
+        dataDir: dir,
         async shutdown() {
           await c.broker.kill();
           await c.namesrv.kill();

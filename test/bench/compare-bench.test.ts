@@ -1,0 +1,130 @@
+/**
+ * `cometmq bench compare` end to end with tiny durations, against both targets: the JSON line's shape,
+ * that every figure was measured (not a default zero), and that every server it started is gone and
+ * its data folder removed afterwards. No speed is asserted.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { defaultReferenceHome, referenceRunnable } from '../../bench/compare-processes.js';
+import { ProcessCpuMeter, processCpuMicros, processPeakRssMiB } from '../../bench/proc-cpu.js';
+import { COMETMQ_MAIN } from '../helpers/cometmq-processes.js';
+
+const whyNot = referenceRunnable(defaultReferenceHome());
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function run(args: string[], timeoutMs: number): Promise<{ out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [COMETMQ_MAIN, 'bench', 'compare', ...args], {
+      env: { ...process.env, COMETMQ_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const t = setTimeout(() => {
+      // SIGTERM: its handler kills the servers it started
+      if (p.pid !== undefined) process.kill(p.pid, 'SIGTERM');
+      reject(new Error(`bench compare did not finish in ${timeoutMs} ms:\n${out}\n${err}`));
+    }, timeoutMs);
+    p.once('exit', (code) => {
+      clearTimeout(t);
+      if (code !== 0) reject(new Error(`bench compare exited ${code}:\n${out}\n${err}`));
+      else resolve({ out, err });
+    });
+  });
+}
+
+describe('proc-cpu', () => {
+  it('reads utime+stime and peak RSS of a process from /proc', () => {
+    const meter = new ProcessCpuMeter(process.pid);
+    const before = processCpuMicros(process.pid)!;
+    let x = 0;
+    const end = Date.now() + 50;
+    while (Date.now() < end) x += Math.sqrt(x + 1);
+    expect(x).toBeGreaterThan(0);
+    expect(processCpuMicros(process.pid)!).toBeGreaterThan(before);
+    expect(meter.elapsedMicros()).toBeGreaterThan(0);
+    expect(processPeakRssMiB(process.pid)).toBeGreaterThan(10);
+    expect(processCpuMicros(2 ** 22 + 1)).toBeUndefined();
+  });
+});
+
+describe.skipIf(whyNot !== undefined)(`cometmq bench compare (${whyNot ?? 'reference runnable'})`, () => {
+  it('runs the reference and CometMQ one after the other and prints one JSON line per case', async () => {
+    const { out, err } = await run(
+      [
+        '--duration',
+        '1',
+        '--warmup',
+        '1',
+        '--cases',
+        'sync',
+        '--settle',
+        '0',
+        '-w',
+        '64',
+        '--java-opt',
+        '-Xms256m -Xmx256m -Xmn128m',
+      ],
+      55_000,
+    );
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const r = JSON.parse(lines[0]!);
+    expect(r).toMatchObject({
+      case: 'sync',
+      flushDiskType: 'SYNC_FLUSH',
+      size: 1024,
+      window: 64,
+      connections: 2,
+      durationSec: 1,
+      warmupSec: 1,
+      cpus: expect.any(Number),
+    });
+    expect(r.loadAvgStart).toHaveLength(3);
+    for (const target of ['reference', 'cometmq']) {
+      const t = r[target];
+      expect(t.produce.acked, target).toBeGreaterThan(0);
+      expect(t.produce.msgsPerSec).toBeGreaterThan(0);
+      expect(t.produce.p99Ms).toBeGreaterThanOrEqual(t.produce.p50Ms);
+      expect(t.produce.brokerCpuUsPerMsg).toBeGreaterThan(0);
+      expect(t.produce.brokerCores).toBeGreaterThan(0);
+      expect(t.produce.generatorCpuUsPerMsg).toBeGreaterThan(0);
+      expect(t.warmup.acked).toBeGreaterThan(0);
+      // the consume phase reads exactly what the measured run produced
+      expect(t.consume.received).toBe(t.produce.acked);
+      expect(t.consume.msgsPerSec).toBeGreaterThan(0);
+      expect(t.consume.brokerCpuUsPerMsg).toBeGreaterThan(0);
+      expect(t.brokerPeakRssMiB).toBeGreaterThan(0);
+    }
+    expect(r.ratio.produceMsgsPerSec).toBeCloseTo(
+      r.cometmq.produce.msgsPerSec / r.reference.produce.msgsPerSec,
+      2,
+    );
+    expect(r.ratio.produceBrokerCpuUsPerMsg).toBeGreaterThan(0);
+    expect(r.ratio.consumeMsgsPerSec).toBeGreaterThan(0);
+
+    // every server it started is gone, and so is its data
+    const started = [...err.matchAll(/namesrv pid (\d+) .*broker pid (\d+) .*data (\S+)/g)];
+    expect(started).toHaveLength(2);
+    for (const m of started) {
+      expect(alive(Number(m[1]))).toBe(false);
+      expect(alive(Number(m[2]))).toBe(false);
+      expect(existsSync(m[3]!)).toBe(false);
+    }
+  }, 60_000);
+});
