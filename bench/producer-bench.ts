@@ -31,6 +31,8 @@ export interface ProducerBenchOptions {
   connections: number;
   queueNums: number;
   producerGroup: string;
+  /** each message's encoded properties (default WAIT=true, TAGS=bench); bench/delay-bench.ts adds DELAY */
+  properties?: string;
 }
 
 export interface ProducerBenchResult {
@@ -70,7 +72,7 @@ function buildTemplate(o: ProducerBenchOptions): Template {
       f: '0',
       g: '#############',
       h: '0',
-      i: 'WAIT\u0001true\u0002TAGS\u0001bench\u0002',
+      i: o.properties ?? 'WAIT\u0001true\u0002TAGS\u0001bench\u0002',
       j: '0',
       k: 'false',
       l: '16',
