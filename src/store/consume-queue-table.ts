@@ -5,6 +5,9 @@ import { ConsumeQueue, type ConsumeQueueHost } from './consume-queue.js';
 import type { IndexService } from './index-service.js';
 import type { DispatchRequest } from './put-message-status.js';
 
+/** Pending ConsumeQueue entries are written once this many bytes (~200 entries) gather. */
+const PENDING_WRITE_BYTES = 4096;
+
 /**
  * Every ConsumeQueue of the store, by topic then queue id (DefaultMessageStore.consumeQueueTable),
  * and dispatch: the ConsumeQueue and index entries of stored messages
@@ -14,7 +17,8 @@ export class ConsumeQueueTable {
   readonly table = new Map<string, ConsumeQueue[]>();
   /** Store time of the last message dispatched (the checkpoint's logicsMsgTimestamp). */
   lastDispatchedStoreTimestamp = 0;
-  private readonly dirty: ConsumeQueue[] = [];
+  /** Queues with pending entries. */
+  private readonly dirty = new Set<ConsumeQueue>();
 
   constructor(
     private readonly rootPath: string,
@@ -78,27 +82,35 @@ export class ConsumeQueueTable {
           lastQueues = this.table.get(r.topic);
         }
         const cq = lastQueues?.[r.queueId] ?? this.findOrCreate(r.topic, r.queueId);
-        const wasPending = cq.hasPending();
-        if (
-          cq.putMessagePositionInfo(r.commitLogOffset, r.msgSize, r.tagsCode, r.consumeQueueOffset) &&
-          !wasPending
-        )
-          dirty.push(cq);
+        if (cq.putMessagePositionInfo(r.commitLogOffset, r.msgSize, r.tagsCode, r.consumeQueueOffset))
+          dirty.add(cq);
       }
       index?.buildIndex(r);
     }
-    for (const cq of dirty) cq.flushPending();
-    dirty.length = 0;
+    for (const cq of dirty) {
+      if (cq.pendingBytes() >= PENDING_WRITE_BYTES) cq.flushPending();
+      if (!cq.hasPending()) dirty.delete(cq);
+    }
     index?.flushPending();
     const last = reqs[reqs.length - 1];
     if (last) this.lastDispatchedStoreTimestamp = last.storeTimestamp;
+  }
+
+  /** Writes every queue's pending entries (before an fsync, or when the store stops). */
+  flushAllPending(): void {
+    for (const cq of this.dirty) cq.flushPending();
+    this.dirty.clear();
   }
 
   /** Drops the topics' queues and files. */
   deleteTopic(topic: string): boolean {
     const queues = this.table.get(topic);
     if (!queues) return false;
-    for (const cq of queues) cq?.destroy();
+    for (const cq of queues) {
+      if (!cq) continue;
+      this.dirty.delete(cq);
+      cq.destroy();
+    }
     this.table.delete(topic);
     try {
       fs.rmdirSync(join(this.rootPath, topic));
@@ -110,6 +122,7 @@ export class ConsumeQueueTable {
 
   destroyAll(): void {
     for (const cq of this.all()) cq.destroy();
+    this.dirty.clear();
     this.table.clear();
   }
 }
