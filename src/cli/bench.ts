@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCompareBenchCommand } from '../../bench/compare-command.js';
 import { runStoreBench } from '../../bench/store-bench.js';
 import { ConfigError } from '../common/config.js';
+import { registerAdvancedBenchCommands } from './bench-advanced.js';
 import { registerHaBenchCommand } from './bench-ha.js';
 import { registerNetworkBenchCommands } from './bench-network.js';
 
@@ -51,4 +52,5 @@ export function registerBenchCommand(program: Command): void {
   registerNetworkBenchCommands(bench);
   registerCompareBenchCommand(bench);
   registerHaBenchCommand(bench);
+  registerAdvancedBenchCommands(bench);
 }
