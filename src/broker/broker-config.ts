@@ -90,6 +90,20 @@ export interface BrokerConfig {
   autoDeleteUnusedStats: boolean;
   isolateLogEnable: boolean;
   configBlackList: string;
+  /** RocketMQ 5 (MessageStoreConfig): timer messages (TIMER_DELIVER_MS, ...) accepted and delivered. */
+  timerWheelEnable: boolean;
+  /** RocketMQ 5: a timer further than this in the future is refused (MESSAGE_ILLEGAL). */
+  timerMaxDelaySec: number;
+  /** RocketMQ 5 (default 1000 there): one wheel slot; CometMQ delivers at or after the due time, never before. */
+  timerPrecisionMs: number;
+  /** RocketMQ 5: timers further than this many slots ahead wait in a nearer slot and are re-put (rolled). */
+  timerRollWindowSlot: number;
+  /** RocketMQ 5: TimerLog, wheel and timercheck made durable this often. */
+  timerFlushIntervalMs: number;
+  /** RocketMQ 5: TimerLog file size. */
+  mappedFileSizeTimerLog: number;
+  /** CometMQ: slots of the wheel (RocketMQ 5: TIMER_WHEEL_TTL_DAY * DAY_SECS, fixed). */
+  timerWheelSlots: number;
 
   // NettyServerConfig
   listenPort: number;
@@ -206,6 +220,13 @@ export function defaultBrokerConfig(): BrokerConfig {
     autoDeleteUnusedStats: false,
     isolateLogEnable: false,
     configBlackList: 'configBlackList;brokerConfigPath',
+    timerWheelEnable: true,
+    timerMaxDelaySec: 3 * 24 * 3600,
+    timerPrecisionMs: 100,
+    timerRollWindowSlot: 2 * 24 * 3600,
+    timerFlushIntervalMs: 1000,
+    mappedFileSizeTimerLog: 100 * 1024 * 1024,
+    timerWheelSlots: 7 * 24 * 3600,
 
     listenPort: 10911,
     serverChannelMaxIdleTimeSeconds: 120,

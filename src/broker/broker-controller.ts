@@ -27,6 +27,8 @@ import { QueryMessageProcessor } from './processor/query-message-processor.js';
 import { SendMessageProcessor } from './processor/send-message-processor.js';
 import { BrokerHA } from './slave/broker-ha.js';
 import { SubscriptionGroupManager } from './subscription/subscription-group-manager.js';
+import { transformTimerMessage } from './timer/timer-message-hook.js';
+import { TimerMessageStore } from './timer/timer-message-store.js';
 import { TopicConfigManager } from './topic/topic-config-manager.js';
 
 const log = componentLogger('broker');
@@ -51,6 +53,8 @@ export class BrokerController implements BrokerContext {
   private pullProcessor!: PullMessageProcessor;
   /** Delay levels, transactions, request/reply (issue 9). */
   advanced: AdvancedMessaging | undefined;
+  /** Timer messages (issue 9): the file-backed timing wheel, masters only. */
+  timerMessageStore: TimerMessageStore | undefined;
   private ready = false;
   private shuttingDown = false;
   private registering: Promise<void> | null = null;
@@ -128,6 +132,12 @@ export class BrokerController implements BrokerContext {
     await store.start();
     this.store = store;
     await this.advanced?.start();
+    if (this.brokerConfig.timerWheelEnable && !this.isSlave()) {
+      const root = this.storeConfig.storePathRootDir;
+      this.timerMessageStore = new TimerMessageStore(store, root, this.brokerConfig, this.scheduler);
+      await this.timerMessageStore.load();
+      this.timerMessageStore.start();
+    }
     await this.ha.start(store, this.brokerConfig.bindAddress, {
       topicConfigManager: this.topicConfigManager,
       consumerOffsetManager: this.consumerOffsetManager,
@@ -188,6 +198,7 @@ export class BrokerController implements BrokerContext {
     ]);
     await this.ha.shutdown();
     await this.advanced?.shutdown();
+    await this.timerMessageStore?.shutdown();
     if (this.store) await this.store.shutdown();
     await this.brokerOuterAPI.shutdown();
     log.info('broker shut down');
@@ -248,10 +259,11 @@ export class BrokerController implements BrokerContext {
   }
 
   private onRegistered(results: RegisterBrokerResult[]): void {
-    for (const r of results) {
-      if (r.masterAddr) this.masterAddr = r.masterAddr;
-      if (r.haServerAddr) this.masterHaAddr = r.haServerAddr;
-    }
+    // as doRegisterBrokerAll: nothing changes without an answer; with answers, the master is the one
+    // they announce, or none (a master gone from every answering NameServer is not kept)
+    if (results.length === 0) return;
+    this.masterAddr = results.find((r) => r.masterAddr)?.masterAddr;
+    for (const r of results) if (r.haServerAddr) this.masterHaAddr = r.haServerAddr;
     this.ha.onRegistered(this.masterAddr, this.masterHaAddr);
   }
 
@@ -283,6 +295,8 @@ export class BrokerController implements BrokerContext {
           : req.createResponse(ResponseCode.SYSTEM_BUSY, 'broker is starting or stopping, try again later');
     this.sendProcessor = new SendMessageProcessor(this);
     this.pullProcessor = new PullMessageProcessor(this);
+    this.sendProcessor.timerMessageHook = (m) =>
+      transformTimerMessage(m, this.brokerConfig, this.messageStore.now());
     const send = gate(this.sendProcessor.process);
     for (const code of [
       RequestCode.SEND_MESSAGE,

@@ -80,6 +80,10 @@ export function checkMessageAndReturnSize(
     if (topic === TopicValidator.RMQ_SYS_SCHEDULE_TOPIC) {
       const level = Number(getPropertyFromString(propertiesString, MessageConst.PROPERTY_DELAY_TIME_LEVEL));
       if (level > 0) tagsCode = deliverTime(level, storeTimestamp);
+    } else if (topic === TopicValidator.RMQ_SYS_WHEEL_TIMER_TOPIC) {
+      // timer messages (issue 9): the tags code is the due time, as the broker set it on the way in
+      const due = Number(getPropertyFromString(propertiesString, MessageConst.PROPERTY_TIMER_OUT_MS));
+      if (Number.isSafeInteger(due)) tagsCode = due;
     }
   }
   return {

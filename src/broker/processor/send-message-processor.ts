@@ -35,6 +35,8 @@ const PROPERTY_SEP = '\u0002';
 export class SendMessageProcessor {
   private readonly bornHosts = new WeakMap<RemotingChannel, Buffer>();
   readonly backPressure: SendBackPressure;
+  /** Set by the controller: timer messages diverted to the timing wheel, [code, remark] to refuse. */
+  timerMessageHook: ((msg: MessageExtBrokerInner) => [number, string] | undefined) | undefined;
   /** Messages stored (BrokerStats msgPutTotal). */
   putCount = 0;
 
@@ -120,6 +122,9 @@ export class SendMessageProcessor {
     if (request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch) {
       return this.sendBatch(request, msg);
     }
+    // RocketMQ 5's timer messages (issue 9): parked in rmq_sys_wheel_timer until due, or refused
+    const timerRefused = this.timerMessageHook?.(msg);
+    if (timerRefused) return fail(timerRefused[0], timerRefused[1]);
     this.backPressure.begin();
     return this.ctx.messageStore.putMessage(msg).then(
       (r: PutMessageResult) => {

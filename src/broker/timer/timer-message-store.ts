@@ -1,0 +1,426 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { componentLogger } from '../../common/logger.js';
+import type { MessageExtBrokerInner } from '../../common/message.js';
+import { MessageConst, TopicValidator } from '../../common/message-const.js';
+import { decodeMessage } from '../../common/message-decoder.js';
+import type { ScheduledTask, Scheduler } from '../../common/scheduler.js';
+import type { DefaultMessageStore } from '../../store/default-message-store.js';
+import type { PutMessageStatus } from '../../store/put-message-status.js';
+import { innerFromStored } from '../message-inner.js';
+import { TimerCheckpoint } from './timer-checkpoint.js';
+import { encodeUnit, MAGIC_DEFAULT, MAGIC_ROLL, readLong, TimerLog, UNIT_SIZE } from './timer-log.js';
+import { TimerWheel } from './timer-wheel.js';
+
+const log = componentLogger('timer');
+const TIMER_TOPIC = TopicValidator.RMQ_SYS_WHEEL_TIMER_TOPIC;
+/** Timer ConsumeQueue entries linked per run. */
+const ENQUEUE_BATCH = 8192;
+/** Units of one slot delivered per run (a bigger slot goes on in the next run, after enqueue). */
+const DELIVER_BATCH = 8192;
+/** Empty slots stepped over per run while catching up. */
+const MAX_SLOTS_PER_RUN = 10_000;
+/** Longest idle wait: how soon a newly stored timer is linked. */
+const IDLE_POLL_MS = 20;
+const RETRY_PUT_MS = 100;
+const CLEAN_INTERVAL_MS = 60_000;
+/** CommitLog reads of one wave are merged when the gap between two messages is below this. */
+const READ_GAP = 64 * 1024;
+const READ_MAX = 4 * 1024 * 1024;
+
+export interface TimerStoreConfig {
+  timerPrecisionMs: number;
+  timerWheelSlots: number;
+  timerRollWindowSlot: number;
+  timerFlushIntervalMs: number;
+  mappedFileSizeTimerLog: number;
+}
+
+/** Statuses after which the message is stored (or never will be): no retry (RocketMQ 5 doPut). */
+function settled(status: PutMessageStatus): 'ok' | 'drop' | 'retry' {
+  switch (status) {
+    case 'PUT_OK':
+    case 'FLUSH_DISK_TIMEOUT':
+    case 'FLUSH_SLAVE_TIMEOUT':
+    case 'SLAVE_NOT_AVAILABLE':
+      return 'ok';
+    case 'MESSAGE_ILLEGAL':
+    case 'PROPERTIES_SIZE_EXCEEDED':
+      return 'drop';
+    default:
+      return 'retry';
+  }
+}
+
+/**
+ * TimerMessageStore (RocketMQ 5 store/timer): timers at any wall-clock time without a JS timer per
+ * message. Enqueue reads rmq_sys_wheel_timer's ConsumeQueue (so what is pending is in the CommitLog:
+ * crash-safe and replicated) whose tags codes are the due times, appends one TimerLog unit per entry
+ * and links it into the wheel slot of its time (rounded up: never early). Dequeue walks each due
+ * slot's chain, reads the messages from the CommitLog and puts them back into REAL_TOPIC / REAL_QID in
+ * batches; a unit further out than the roll window sits in the window's last slot and is re-put into
+ * the timer topic when that comes (a roll, as RocketMQ 5, which also keeps the CommitLog copy young).
+ * One sequential loop does enqueue, dequeue and the checkpoint (config/timercheck), so the three
+ * always agree. Memory: the wheel buffer and a bounded block cache, whatever the number of timers.
+ * Masters only; a slave keeps the ConsumeQueue and delivers nothing.
+ */
+export class TimerMessageStore {
+  readonly timerLog: TimerLog;
+  readonly wheel: TimerWheel;
+  readonly checkpoint: TimerCheckpoint;
+  readonly precisionMs: number;
+  private readonly rollWindowMs: number;
+  /** Next slot time to deliver (RocketMQ's currReadTimeMs). */
+  currReadTimeMs = 0;
+  /** Next timer ConsumeQueue offset to link (currQueueOffset). */
+  currQueueOffset = 0;
+  /** Where the walk of slot currReadTimeMs stopped, when it spans several runs. */
+  private walkPos: number | undefined;
+  private running = false;
+  private task: ScheduledTask | undefined;
+  private inFlight: Promise<void> | undefined;
+  private lastFlushAt = 0;
+  private lastCleanAt = 0;
+  private readonly enqueueBuf = Buffer.allocUnsafe(ENQUEUE_BATCH * UNIT_SIZE);
+  // one wave of a slot's units, as parallel arrays (no object per unit)
+  private readonly wOffset = new Float64Array(DELIVER_BATCH);
+  private readonly wSize = new Int32Array(DELIVER_BATCH);
+  private readonly wDeliver = new Float64Array(DELIVER_BATCH);
+  private readonly wMagic = new Int32Array(DELIVER_BATCH);
+  readonly stats = { enqueued: 0, delivered: 0, rolled: 0, dropped: 0 };
+
+  constructor(
+    private readonly store: DefaultMessageStore,
+    private readonly rootDir: string,
+    cfg: TimerStoreConfig,
+    private readonly scheduler: Scheduler,
+  ) {
+    this.precisionMs = Math.max(1, Math.floor(cfg.timerPrecisionMs));
+    const slots = Math.max(16, Math.floor(cfg.timerWheelSlots));
+    // the roll window must leave the wheel room to lap without meeting itself (RocketMQ: 2 of 7 days)
+    const window = Math.max(1, Math.min(Math.floor(cfg.timerRollWindowSlot), slots - 8));
+    this.rollWindowMs = window * this.precisionMs;
+    this.timerLog = new TimerLog(rootDir, cfg.mappedFileSizeTimerLog);
+    this.wheel = new TimerWheel(rootDir, slots, this.precisionMs);
+    this.checkpoint = new TimerCheckpoint(rootDir);
+    this.flushIntervalMs = Math.max(10, cfg.timerFlushIntervalMs);
+  }
+
+  private readonly flushIntervalMs: number;
+
+  private align(ms: number): number {
+    return Math.floor(ms / this.precisionMs) * this.precisionMs;
+  }
+
+  /**
+   * Recovery (TimerMessageStore.recover): the checkpoint says how far delivery and enqueue got and
+   * where the TimerLog was durable; units after that point are linked into the wheel again (the wheel
+   * file may be older than them) and move the enqueue offset past what they hold.
+   */
+  async load(): Promise<void> {
+    mkdirSync(join(this.rootDir, 'config'), { recursive: true });
+    const has = await this.checkpoint.load();
+    await this.wheel.load();
+    const now = this.store.now();
+    this.currReadTimeMs = has ? this.align(this.checkpoint.lastReadTimeMs) : this.align(now);
+    let maxQueueOffset = -1;
+    let relinked = 0;
+    const from = this.wheel.rebuilt ? 0 : this.checkpoint.lastTimerLogFlushPos;
+    await this.timerLog.load(from, (pos, u) => {
+      if (u.queueOffset > maxQueueOffset) maxQueueOffset = u.queueOffset;
+      if (u.slotTimeMs < this.currReadTimeMs) return;
+      const s = this.wheel.getSlot(u.slotTimeMs);
+      if (s.timeMs === -1) this.wheel.putSlot(u.slotTimeMs, pos, pos, 1);
+      else if (pos > s.lastPos) this.wheel.putSlot(u.slotTimeMs, s.firstPos, pos, s.num + 1);
+      else return;
+      relinked++;
+    });
+    this.currQueueOffset = Math.max(has ? this.checkpoint.lastTimerQueueOffset : 0, maxQueueOffset + 1);
+    log.info(
+      {
+        readTime: new Date(this.currReadTimeMs).toISOString(),
+        queueOffset: this.currQueueOffset,
+        timerLogPos: this.timerLog.writePos,
+        relinked,
+        wheelRebuilt: this.wheel.rebuilt,
+      },
+      'timer message store loaded',
+    );
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.lastFlushAt = this.lastCleanAt = this.store.now();
+    this.arm(0);
+  }
+
+  /** Stops the loop after its current run, then makes everything durable (clean stop: exactly once). */
+  async shutdown(): Promise<void> {
+    const wasRunning = this.running;
+    this.running = false;
+    this.task?.cancel();
+    await this.inFlight;
+    if (wasRunning) await this.doCheckpoint();
+    await this.timerLog.close();
+    await this.wheel.close();
+  }
+
+  /** Stops without saving anything (what a kill -9 leaves behind), for crash tests. */
+  async abort(): Promise<void> {
+    this.running = false;
+    this.task?.cancel();
+    await this.inFlight;
+    await this.timerLog.close();
+    await this.wheel.close(false);
+  }
+
+  runtimeInfo(stats: Record<string, string>): void {
+    stats.timerReadBehind = String(Math.max(0, this.store.now() - this.currReadTimeMs));
+    stats.timerOffsetBehind = String(
+      Math.max(0, this.store.getMaxOffsetInQueue(TIMER_TOPIC, 0) - this.currQueueOffset),
+    );
+    stats.timerCommitLogPos = String(this.timerLog.writePos);
+  }
+
+  private arm(delayMs: number): void {
+    if (!this.running) return;
+    this.task = this.scheduler.once('timer-message-store', delayMs, () => {
+      this.inFlight = this.runOnce().then(
+        (next) => {
+          this.inFlight = undefined;
+          this.arm(next);
+        },
+        (err: unknown) => {
+          this.inFlight = undefined;
+          log.error({ err }, 'timer loop failed');
+          this.arm(1000);
+        },
+      );
+      return this.inFlight;
+    });
+  }
+
+  /** One run: link what arrived, deliver what is due, checkpoint when it is time; answers the next wait. */
+  async runOnce(): Promise<number> {
+    const linked = await this.enqueue();
+    const delivered = await this.dequeue();
+    const now = this.store.now();
+    if (now - this.lastFlushAt >= this.flushIntervalMs) {
+      this.lastFlushAt = now;
+      await this.doCheckpoint();
+    }
+    if (now - this.lastCleanAt >= CLEAN_INTERVAL_MS) {
+      this.lastCleanAt = now;
+      await this.cleanTimerLog();
+    }
+    if (linked || delivered) return 0;
+    return Math.max(1, Math.min(IDLE_POLL_MS, this.currReadTimeMs - this.store.now()));
+  }
+
+  /** TimerEnqueueGetService + TimerEnqueuePutService: links one batch of the timer queue; true if any. */
+  private async enqueue(): Promise<boolean> {
+    const cq = this.store.findConsumeQueue(TIMER_TOPIC, 0);
+    if (!cq) return false;
+    const min = cq.getMinOffsetInQueue();
+    if (this.currQueueOffset < min) {
+      log.warn({ from: this.currQueueOffset, to: min }, 'timer queue offset below the queue, moved up');
+      this.currQueueOffset = min;
+    }
+    const off = this.currQueueOffset;
+    const max = cq.getMaxOffsetInQueue();
+    if (off >= max) return false;
+    const entries = cq.readEntries(off, Math.min(ENQUEUE_BATCH, max - off));
+    if (!entries || entries.length === 0) return false;
+    const n = entries.length / 20;
+    const out = this.enqueueBuf;
+    const base = this.timerLog.writePos;
+    // a slot whose walk is under way takes no new units (the walk would not see them)
+    const nearest = this.walkPos === undefined ? this.currReadTimeMs : this.currReadTimeMs + this.precisionMs;
+    const p = this.precisionMs;
+    for (let i = 0; i < n; i++) {
+      const e = i * 20;
+      const deliverMs = readLong(entries, e + 12);
+      let slot: number;
+      let magic = MAGIC_DEFAULT;
+      if (deliverMs <= nearest) slot = nearest;
+      else {
+        slot = Math.ceil(deliverMs / p) * p;
+        if (slot - this.currReadTimeMs >= this.rollWindowMs) {
+          slot = this.currReadTimeMs + this.rollWindowMs;
+          magic = MAGIC_ROLL;
+        }
+      }
+      const pos = base + i * UNIT_SIZE;
+      encodeUnit(out, i * UNIT_SIZE, {
+        prevPos: this.wheel.lastPosOf(slot),
+        magic,
+        slotTimeMs: slot,
+        deliverMs,
+        offsetPy: readLong(entries, e),
+        sizePy: entries.readInt32BE(e + 8),
+        queueOffset: off + i,
+      });
+      this.wheel.link(slot, pos);
+    }
+    await this.timerLog.append(out.subarray(0, n * UNIT_SIZE));
+    this.currQueueOffset = off + n;
+    this.stats.enqueued += n;
+    return true;
+  }
+
+  /** TimerDequeueGetService + TimerDequeuePutMessageService for the slots now due; true if it delivered. */
+  private async dequeue(): Promise<boolean> {
+    let steps = 0;
+    let any = false;
+    while (this.running && this.currReadTimeMs <= this.store.now() && steps < MAX_SLOTS_PER_RUN) {
+      const t = this.currReadTimeMs;
+      const slot = this.wheel.getSlot(t);
+      if (slot.timeMs === t && slot.num > 0) {
+        let pos = this.walkPos ?? slot.lastPos;
+        let n = 0;
+        while (pos >= 0 && n < DELIVER_BATCH) {
+          const u = await this.timerLog.readUnit(pos);
+          if (!u || u.slotTimeMs !== t) {
+            log.warn({ pos, slot: t }, 'timer log unit unreadable or of another slot, chain cut');
+            pos = -1;
+            break;
+          }
+          this.wOffset[n] = u.offsetPy;
+          this.wSize[n] = u.sizePy;
+          this.wDeliver[n] = u.deliverMs;
+          this.wMagic[n] = u.magic;
+          n++;
+          pos = pos === slot.firstPos || u.prevPos >= pos ? -1 : u.prevPos;
+        }
+        if (n > 0) {
+          await this.deliverWave(n);
+          any = true;
+        }
+        if (pos >= 0) {
+          this.walkPos = pos;
+          return true; // the rest of this slot in the next run, after enqueue had its turn
+        }
+      }
+      this.walkPos = undefined;
+      this.currReadTimeMs = t + this.precisionMs;
+      steps++;
+    }
+    return any;
+  }
+
+  /** Reads the wave's messages (nearby ones in one read) and puts them, all in one CommitLog batch. */
+  private async deliverWave(n: number): Promise<void> {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.wOffset[a]! - this.wOffset[b]!);
+    const bufs: (Buffer | undefined)[] = new Array(n);
+    const reads: Promise<void>[] = [];
+    const commitLog = this.store.commitLog;
+    for (let k = 0; k < n; ) {
+      const first = order[k]!;
+      const start = this.wOffset[first]!;
+      let end = start + this.wSize[first]!;
+      let j = k + 1;
+      while (j < n) {
+        const o = this.wOffset[order[j]!]!;
+        const e = o + this.wSize[order[j]!]!;
+        if (o - end > READ_GAP || e - start > READ_MAX) break;
+        if (e > end) end = e;
+        j++;
+      }
+      const members = order.slice(k, j);
+      reads.push(
+        commitLog.getData(start, end - start).then(async (data) => {
+          for (const i of members) {
+            const o = this.wOffset[i]! - start;
+            if (data) bufs[i] = data.subarray(o, o + this.wSize[i]!);
+            else bufs[i] = (await this.store.lookMessageByOffset(this.wOffset[i]!)) ?? undefined;
+          }
+        }),
+      );
+      k = j;
+    }
+    await Promise.all(reads);
+
+    const now = this.store.now();
+    let pending: MessageExtBrokerInner[] = [];
+    for (let i = 0; i < n; i++) {
+      const b = bufs[i];
+      if (!b || b.length < 8 || b.readInt32BE(0) !== this.wSize[i]) {
+        log.warn({ offset: this.wOffset[i] }, 'timer message gone from the CommitLog, skipped');
+        this.stats.dropped++;
+        continue;
+      }
+      const inner = this.convert(b, this.wDeliver[i]! > now, now);
+      if (inner) pending.push(inner);
+    }
+    while (pending.length > 0) {
+      const results = await Promise.all(pending.map((m) => this.store.putMessage(m)));
+      const again: MessageExtBrokerInner[] = [];
+      for (let i = 0; i < results.length; i++) {
+        const verdict = settled(results[i]!.status);
+        if (verdict === 'retry') again.push(pending[i]!);
+        else if (verdict === 'drop') {
+          this.stats.dropped++;
+          log.error(
+            { status: results[i]!.status, topic: pending[i]!.topic },
+            'timer message refused by the store, dropped',
+          );
+        } else if (pending[i]!.topic === TIMER_TOPIC) this.stats.rolled++;
+        else this.stats.delivered++;
+      }
+      pending = again;
+      if (pending.length > 0) {
+        if (!this.running) return; // the slot is walked again after the restart
+        log.warn({ count: pending.length }, 'timer message put failed, retrying');
+        await new Promise((r) => setTimeout(r, RETRY_PUT_MS));
+      }
+    }
+  }
+
+  /** TimerMessageStore.convertMessage: back to REAL_TOPIC / REAL_QID, or rolled into the timer topic again. */
+  private convert(stored: Buffer, roll: boolean, now: number): MessageExtBrokerInner | undefined {
+    const msg = decodeMessage(stored, 0, { decompressBody: false });
+    const props = { ...msg.properties };
+    props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = 'false';
+    if (roll) {
+      const times = Number(props[MessageConst.PROPERTY_TIMER_ROLL_TIMES] ?? 0) || 0;
+      props[MessageConst.PROPERTY_TIMER_ROLL_TIMES] = String(times + 1);
+      const inner = innerFromStored(msg, TIMER_TOPIC, 0, props);
+      inner.tagsCode = Number(props[MessageConst.PROPERTY_TIMER_OUT_MS]);
+      return inner;
+    }
+    const topic = props[MessageConst.PROPERTY_REAL_TOPIC];
+    const queueId = Number(props[MessageConst.PROPERTY_REAL_QUEUE_ID]);
+    if (!topic || !Number.isInteger(queueId) || queueId < 0) {
+      log.error({ offset: msg.commitLogOffset }, '[BUG] timer message without a real topic, discarded');
+      this.stats.dropped++;
+      return undefined;
+    }
+    delete props[MessageConst.PROPERTY_REAL_TOPIC];
+    delete props[MessageConst.PROPERTY_REAL_QUEUE_ID];
+    props[MessageConst.PROPERTY_TIMER_DEQUEUE_MS] = String(now);
+    return innerFromStored(msg, topic, queueId, props);
+  }
+
+  /** TimerLog durable, then the wheel, then timercheck naming both (the order recovery relies on). */
+  private async doCheckpoint(): Promise<void> {
+    const cp = this.checkpoint;
+    const pos = this.timerLog.writePos;
+    const readTime = this.currReadTimeMs;
+    const queueOffset = this.currQueueOffset;
+    await this.timerLog.flush();
+    await this.wheel.flush();
+    cp.lastReadTimeMs = readTime;
+    cp.lastTimerLogFlushPos = pos;
+    cp.lastTimerQueueOffset = queueOffset;
+    cp.masterTimerQueueOffset = queueOffset;
+    await cp.flush(this.store.now());
+  }
+
+  /** Deletes TimerLog files no live slot points into (RocketMQ 5 cleans them by the same rule). */
+  private async cleanTimerLog(): Promise<void> {
+    const min = this.wheel.minFirstPos(this.currReadTimeMs, this.timerLog.writePos);
+    const deleted = await this.timerLog.deleteFilesBefore(min);
+    if (deleted > 0) log.info({ deleted, below: min }, 'timer log files deleted');
+  }
+}
