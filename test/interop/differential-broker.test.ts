@@ -18,7 +18,6 @@ import {
   formatVerdicts,
   judge,
   normaliseAnswer,
-  normaliseValue,
   type Verdict,
 } from '../helpers/differential.js';
 import { BROKER_CASES } from '../helpers/differential-broker-cases.js';
@@ -89,38 +88,6 @@ const KNOWN: (AllowedDifference & { id: string })[] = [
 
 const STRICT = process.env.COMETMQ_INTEROP_STRICT === '1';
 
-/** Body-level known gaps, fixed up in our answers unless strict (and counted either way). */
-const seen = { F5: 0, F9: 0 };
-function fixKnown(a: Answer): Answer {
-  if (Array.isArray(a.body)) {
-    for (const m of a.body as { properties?: Record<string, string> }[]) {
-      // F5: 4.9.8 drops WAIT=true before storing (SendMessageProcessor: "no need to store WAIT=true")
-      if (m?.properties?.WAIT !== undefined) {
-        seen.F5++;
-        if (!STRICT) delete m.properties.WAIT;
-      }
-    }
-  }
-  const table = (a.body as { subscriptionGroupTable?: Record<string, unknown> } | null)
-    ?.subscriptionGroupTable;
-  if (table) {
-    // F9: MixAll.ONS_HTTP_PROXY_GROUP is "CID_ONS-HTTP-PROXY"; 4.9.8 does not list CID_RMQ_SYS_TRANS
-    for (const [wrong, right] of [
-      ['ONS_HTTP_PROXY_GROUP', 'CID_ONS-HTTP-PROXY'],
-      ['CID_RMQ_SYS_TRANS', undefined],
-    ] as const) {
-      if (!(wrong in table)) continue;
-      seen.F9++;
-      if (STRICT) continue;
-      if (right !== undefined) table[right] = table[wrong];
-      delete table[wrong];
-    }
-    // keys back in order
-    return { ...a, body: normaliseValue(a.body, new Map()) };
-  }
-  return a;
-}
-
 describe.skipIf(!referenceAvailable() || !cometmqBuilt())(
   'broker wire answers: CometMQ against Apache RocketMQ 4.9.8',
   () => {
@@ -132,7 +99,7 @@ describe.skipIf(!referenceAvailable() || !cometmqBuilt())(
 
     beforeAll(async () => {
       [ours, theirs] = await Promise.all([startInteropCluster('cometmq'), startInteropCluster('reference')]);
-      const run = async (addr: string, nsAddr: string, ours: boolean): Promise<Answer[]> => {
+      const run = async (addr: string, nsAddr: string): Promise<Answer[]> => {
         const client = new RemotingClient();
         const names = new Map([
           [addr, '<broker>'],
@@ -142,7 +109,7 @@ describe.skipIf(!referenceAvailable() || !cometmqBuilt())(
           const out: Answer[] = [];
           for (const c of sent) {
             const a = normaliseAnswer(await ask(client, addr, c), names);
-            out.push(ours ? fixKnown(a) : a);
+            out.push(a);
           }
           return out;
         } finally {
@@ -150,8 +117,8 @@ describe.skipIf(!referenceAvailable() || !cometmqBuilt())(
         }
       };
       const [a, b] = await Promise.all([
-        run(ours.brokerAddr, ours.namesrvAddr, true),
-        run(theirs.brokerAddr, theirs.namesrvAddr, false),
+        run(ours.brokerAddr, ours.namesrvAddr),
+        run(theirs.brokerAddr, theirs.namesrvAddr),
       ]);
       verdicts = judge(sent, a, b, STRICT ? ALLOWED : [...ALLOWED, ...KNOWN], used);
       const report = process.env.COMETMQ_DIFF_REPORT;
@@ -184,17 +151,6 @@ describe.skipIf(!referenceAvailable() || !cometmqBuilt())(
             : [],
         );
         expect(still).toEqual([]);
-      },
-    );
-
-    it.skipIf(!STRICT)('known difference F5 is gone: stored messages carry no WAIT property (strict)', () => {
-      expect(seen.F5).toBe(0);
-    });
-
-    it.skipIf(!STRICT)(
-      "known difference F9 is gone: the predefined subscription groups are 4.9.8's (strict)",
-      () => {
-        expect(seen.F9).toBe(0);
       },
     );
   },

@@ -213,14 +213,6 @@ const ALLOWED: Record<string, (Difference & { why: string })[]> = {
  */
 const KNOWN: { id: string; title: string; diffs: (Difference & { step: string })[] }[] = [
   {
-    id: 'F5',
-    title: 'the broker stores the WAIT property (4.9.8 removes WAIT=true before storing)',
-    diffs: ['queryMsgById', 'queryMsgByOffset'].flatMap((step) => [
-      { step, only: '-' as const, line: /^Properties: \{(?!.*WAIT=)/ },
-      { step, only: '+' as const, line: /^Properties: \{.*WAIT=true/ },
-    ]),
-  },
-  {
     id: 'F6',
     title:
       'GET_BROKER_RUNTIME_INFO lacks keys of 4.9.8 (clusterList prints "nullms" for the queue head wait times)',

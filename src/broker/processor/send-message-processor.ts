@@ -1,6 +1,12 @@
 import { componentLogger } from '../../common/logger.js';
 import type { MessageExtBrokerInner } from '../../common/message.js';
-import { MixAll, PermName, TopicValidator } from '../../common/message-const.js';
+import {
+  MessageConst,
+  MessageSysFlag,
+  MixAll,
+  PermName,
+  TopicValidator,
+} from '../../common/message-const.js';
 import { decodeBatchMessages } from '../../common/message-decoder.js';
 import { encodeSocketAddress } from '../../common/message-id.js';
 import { getPropertyFromString } from '../../common/message-properties.js';
@@ -117,6 +123,8 @@ export class SendMessageProcessor {
       }
       // TransactionalMessageBridge.parseHalfMessageInner: stored as a half message (issue 9)
       parseHalfMessageInner(msg);
+    } else if (!isDelayed(properties, header.sysFlag)) {
+      withoutWait(msg);
     }
 
     if (request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch) {
@@ -366,6 +374,40 @@ function tagsOf(props: string): string | undefined {
   let end = props.indexOf(PROPERTY_SEP, start);
   if (end < 0) end = props.length;
   return end > start ? props.substring(start, end) : undefined;
+}
+
+const WAIT_NEEDLE = `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}${NAME_VALUE}`;
+
+/**
+ * 4.9.8 (SendMessageProcessor.asyncSendMessage) drops WAIT from the stored properties, whatever its
+ * value ("no need to store WAIT=true ... save 9 bytes"); the put still waits as WAIT said, so it goes
+ * to the store as msg.waitStoreMsgOK (Message.isWaitStoreMsgOK: Boolean.parseBoolean). Prepared and
+ * delayed messages keep it: 4.9.8 rebuilds their string from the map, where WAIT was put back
+ * (TransactionalMessageBridge.parseHalfMessageInner, CommitLog.asyncPutMessage).
+ */
+function withoutWait(msg: MessageExtBrokerInner): void {
+  const s = msg.propertiesString;
+  let at = s.indexOf(WAIT_NEEDLE);
+  while (at > 0 && s.charCodeAt(at - 1) !== 2) at = s.indexOf(WAIT_NEEDLE, at + 1);
+  if (at < 0) return;
+  const start = at + WAIT_NEEDLE.length;
+  const end = s.indexOf(PROPERTY_SEP, start);
+  const len = (end < 0 ? s.length : end) - start;
+  if (len === 0) return; // "WAIT" without a value: Java's map never had it
+  msg.waitStoreMsgOK =
+    len === 4 &&
+    (s.startsWith('true', start) || s.substring(start, end < 0 ? s.length : end).toLowerCase() === 'true');
+  // the entry and one separator (the one before it when it is the last)
+  msg.propertiesString = end >= 0 ? s.slice(0, at) + s.slice(end + 1) : s.slice(0, Math.max(0, at - 1));
+}
+
+/** CommitLog.asyncPutMessage's test for parking a message in SCHEDULE_TOPIC_XXXX (getDelayTimeLevel() > 0). */
+function isDelayed(props: string, sysFlag: number): boolean {
+  const tranType = sysFlag & MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+  if (tranType !== MessageSysFlag.TRANSACTION_NOT_TYPE && tranType !== MessageSysFlag.TRANSACTION_COMMIT_TYPE)
+    return false;
+  const level = getPropertyFromString(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL);
+  return level !== undefined && Number(level) > 0;
 }
 
 /** MessageAccessor.putProperty(msg, CLUSTER, cluster) without decoding and re-encoding every property. */
