@@ -29,6 +29,8 @@ export interface MessageOptions {
   properties?: Record<string, string>;
   /** Delay level (1 = 1s ... 18 = 2h with the broker's default messageDelayLevel); 0 = none. */
   delayTimeLevel?: number;
+  /** Timer message: deliver at this epoch ms (RocketMQ 5's TIMER_DELIVER_MS; see setDeliverTimeMs). */
+  deliverTimeMs?: number;
   /** The user flag (int32), stored with the message. */
   flag?: number;
   /** Ask the broker to answer only once the message is stored (WAIT), default true as in RocketMQ. */
@@ -57,6 +59,7 @@ export class Message {
     if (opts.tags) this.tags = opts.tags;
     if (opts.keys !== undefined) this.keys = opts.keys;
     if (opts.delayTimeLevel) this.delayTimeLevel = opts.delayTimeLevel;
+    if (opts.deliverTimeMs !== undefined) this.setDeliverTimeMs(opts.deliverTimeMs);
     this.waitStoreMsgOK = opts.waitStoreMsgOK ?? true;
   }
 
@@ -91,6 +94,34 @@ export class Message {
   }
   set waitStoreMsgOK(wait: boolean) {
     this.properties[WAIT] = wait ? 'true' : 'false';
+  }
+
+  /**
+   * RocketMQ 5's Message.setDeliverTimeMs: deliver at this wall-clock time (epoch ms) or, when it has
+   * passed, at once. Needs a broker with timer messages (CometMQ, RocketMQ 5); 4.x stores it as a
+   * plain property and delivers at once.
+   */
+  setDeliverTimeMs(epochMs: number): this {
+    this.properties[MessageConst.PROPERTY_TIMER_DELIVER_MS] = String(Math.floor(epochMs));
+    return this;
+  }
+
+  /** RocketMQ 5's Message.setDelayTimeMs: deliver this many ms after the broker stores it. */
+  setDelayTimeMs(ms: number): this {
+    this.properties[MessageConst.PROPERTY_TIMER_DELAY_MS] = String(Math.floor(ms));
+    return this;
+  }
+
+  /** RocketMQ 5's Message.setDelayTimeSec: deliver this many seconds after the broker stores it. */
+  setDelayTimeSec(sec: number): this {
+    this.properties[MessageConst.PROPERTY_TIMER_DELAY_SEC] = String(Math.floor(sec));
+    return this;
+  }
+
+  /** The timer set with setDeliverTimeMs, 0 when none. */
+  get deliverTimeMs(): number {
+    const v = this.properties[MessageConst.PROPERTY_TIMER_DELIVER_MS];
+    return v === undefined ? 0 : Number(v);
   }
 
   /** The body as UTF-8 text. */
