@@ -40,7 +40,8 @@ function encodeFrame(cmd: RemotingCommand, withBody: boolean): Buffer {
     const header = encodeJsonHeader(cmd);
     headerLength = Buffer.byteLength(header, 'utf8');
     frame = Buffer.allocUnsafe(8 + headerLength + allocBody);
-    frame.write(header, 8, 'utf8');
+    // an ASCII header (the usual case) has the same bytes in latin1, which writes ~1.5x faster
+    frame.write(header, 8, headerLength === header.length ? 'latin1' : 'utf8');
   }
   if (headerLength > MAX_HEADER_LENGTH) {
     throw new RemotingFrameError(`header of ${headerLength} bytes exceeds the 24-bit header length field`);
