@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { MessageExt, MessageExtBrokerInner } from '../../common/message.js';
 import { MessageConst, MessageSysFlag, TopicValidator } from '../../common/message-const.js';
-import { decodeMessage } from '../../common/message-decoder.js';
+import { decodeMessage, MESSAGE_MAGIC_CODE } from '../../common/message-decoder.js';
 import { getPropertyFromString, putPropertyToString } from '../../common/message-properties.js';
 import { tagsString2tagsCode } from '../../common/tag-hash.js';
 import type { DefaultMessageStore } from '../../store/default-message-store.js';
+import { memoryForPageCache } from '../../store/get-message.js';
 import type { PutMessageResult } from '../../store/put-message-status.js';
 
 /** TransactionalMessageUtil.REMOVETAG: the tag of op messages that mark a half message done. */
@@ -29,12 +30,49 @@ export function isTransactionPrepared(propertiesString: string): boolean {
   return getPropertyFromString(propertiesString, MessageConst.PROPERTY_TRANSACTION_PREPARED) === 'true';
 }
 
+/** One read that covers most messages whole (1 KiB bodies and their properties). */
+const READ_GUESS = 4096;
+
+/**
+ * The stored message at a commit log offset (lookMessageByOffset), for END_TRANSACTION and the check
+ * service. A half message is looked up right after it was written, so its bytes are in the page cache:
+ * as the pull path does for that region (store/get-message.ts), one synchronous read of a size guess
+ * costs less than two trips to the libuv pool (measured: the two async reads were ~20% of the broker's
+ * time under `cometmq bench transaction`). Older offsets are read off the event loop.
+ */
+export async function lookStoredMessage(
+  store: DefaultMessageStore,
+  commitLogOffset: number,
+): Promise<Buffer | undefined> {
+  const cl = store.commitLog;
+  const max = cl.getMaxOffset();
+  if (commitLogOffset < 0 || commitLogOffset >= max) return undefined;
+  if (max - commitLogOffset > memoryForPageCache(store.config))
+    return (await store.lookMessageByOffset(commitLogOffset)) ?? undefined;
+  const guess = Math.min(
+    READ_GUESS,
+    max - commitLogOffset,
+    cl.rollNextFile(commitLogOffset) - commitLogOffset,
+  );
+  if (guess < 8) return undefined;
+  let buf = Buffer.allocUnsafe(guess);
+  if (!cl.readIntoSync(commitLogOffset, buf, 0, guess)) return undefined;
+  const size = buf.readInt32BE(0);
+  if (size <= 0 || commitLogOffset + size > max) return undefined;
+  if (size <= guess) buf = buf.subarray(0, size);
+  else {
+    buf = Buffer.allocUnsafe(size);
+    if (!cl.readIntoSync(commitLogOffset, buf, 0, size)) return undefined;
+  }
+  return buf.readInt32BE(4) === MESSAGE_MAGIC_CODE ? buf : undefined;
+}
+
 /** The half message at a commit log offset, or undefined (lookMessageByOffset). */
 export async function lookHalfMessage(
   store: DefaultMessageStore,
   commitLogOffset: number,
 ): Promise<MessageExt | undefined> {
-  const buf = await store.lookMessageByOffset(commitLogOffset);
+  const buf = await lookStoredMessage(store, commitLogOffset);
   if (!buf) return undefined;
   try {
     return decodeMessage(buf, 0, { decompressBody: false });
@@ -43,9 +81,15 @@ export async function lookHalfMessage(
   }
 }
 
-/** MessageClientIDSetter.createUniqID-like: 32 hex chars, unique enough for op messages' UNIQ_KEY. */
+/**
+ * UNIQ_KEY of op messages: unique per broker run (a random prefix, then a counter), 32 hex chars as
+ * MessageClientIDSetter's; no random bytes drawn per message (that was ~5% of a transaction's cost).
+ */
+const UNIQ_PREFIX = randomBytes(8).toString('hex').toUpperCase();
+let uniqCounter = 0;
 function uniqId(): string {
-  return randomBytes(16).toString('hex').toUpperCase();
+  uniqCounter = (uniqCounter + 1) % 0x1_0000_0000_0000;
+  return UNIQ_PREFIX + uniqCounter.toString(16).toUpperCase().padStart(16, '0');
 }
 
 /**

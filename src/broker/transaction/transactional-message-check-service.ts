@@ -8,6 +8,7 @@ import { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import type { BrokerContext } from '../broker-context.js';
 import { cqEntryAt, innerFromStored } from '../message-inner.js';
+import { lookStoredMessage } from './transactional-message-bridge.js';
 
 const log = componentLogger('transaction-check');
 
@@ -83,7 +84,7 @@ export class TransactionalMessageCheckService {
       if (!entries || entries.length === 0) break;
       const n = entries.length / 20;
       for (let i = 0; i < n; i++) {
-        const buf = await store.lookMessageByOffset(cqEntryAt(entries, i).offset);
+        const buf = await lookStoredMessage(store, cqEntryAt(entries, i).offset);
         const done = buf ? Number(decodeMessage(buf).body.toString('utf8')) : Number.NaN;
         if (!Number.isInteger(done) || done < halfOffset) doneOp.add(o + i);
         else removeMap.set(done, o + i);
@@ -104,7 +105,7 @@ export class TransactionalMessageCheckService {
       }
       const entry = store.findConsumeQueue(HALF, queueId)?.readEntries(i, 1);
       if (!entry || entry.length < 20) break;
-      const buf = await store.lookMessageByOffset(cqEntryAt(entry, 0).offset);
+      const buf = await lookStoredMessage(store, cqEntryAt(entry, 0).offset);
       if (!buf) {
         i++;
         continue;
