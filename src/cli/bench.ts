@@ -5,6 +5,7 @@ import { ConfigError } from '../common/config.js';
 import { registerAdvancedBenchCommands } from './bench-advanced.js';
 import { registerHaBenchCommand } from './bench-ha.js';
 import { registerNetworkBenchCommands } from './bench-network.js';
+import { registerTimerBenchCommand } from './bench-timer.js';
 
 function int(name: string, v: string, min: number): number {
   if (!/^\d+$/.test(v) || Number(v) < min)
@@ -50,6 +51,7 @@ export function registerBenchCommand(program: Command): void {
       process.stdout.write(`${JSON.stringify(r)}\n`);
     });
   registerNetworkBenchCommands(bench);
+  registerTimerBenchCommand(bench);
   registerCompareBenchCommand(bench);
   registerHaBenchCommand(bench);
   registerAdvancedBenchCommands(bench);
