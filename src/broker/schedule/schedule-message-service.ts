@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { parseLenientJson } from '../../common/lenient-json.js';
 import { componentLogger } from '../../common/logger.js';
-import { MessageConst, TopicValidator } from '../../common/message-const.js';
-import { decodeMessage } from '../../common/message-decoder.js';
+import { TopicValidator } from '../../common/message-const.js';
 import type { ScheduledTask, Scheduler } from '../../common/scheduler.js';
 import type { DefaultMessageStore } from '../../store/default-message-store.js';
+import { memoryForPageCache } from '../../store/get-message.js';
 import { PersistQueue, readConfigFile, writeConfigFileAtomically } from '../config-file.js';
-import { cqEntryAt, innerFromStored } from '../message-inner.js';
+import { cqEntryAt } from '../message-inner.js';
+import { scheduledInnerFromStored } from './scheduled-message-inner.js';
 
 const log = componentLogger('schedule');
 
@@ -18,6 +19,8 @@ const DELAY_FOR_A_PERIOD = 10_000;
 export const FLUSH_DELAY_OFFSET_INTERVAL = 10_000;
 /** ConsumeQueue entries read per run of a level (one read, then the due ones are put together). */
 const BATCH = 256;
+/** Bytes read at once for a run of adjacent delayed messages. */
+const READ_SPAN = 1 << 20;
 
 /** DelayOffsetSerializeWrapper: {"offsetTable":{level: offset}}. */
 export function decodeDelayOffset(text: string): Map<number, number> {
@@ -173,8 +176,9 @@ export class ScheduleMessageService {
     if (due === 0) return Math.min(countdown, DELAY_FOR_A_PERIOD);
 
     // puts issued in one turn go into one CommitLog write, in order
-    const puts: Promise<boolean>[] = [];
-    for (let i = 0; i < due; i++) puts.push(this.deliverOne(cqEntryAt(entries, i).offset));
+    const stored = await this.readMessages(entries, due);
+    const puts: Array<Promise<boolean> | boolean> = [];
+    for (let i = 0; i < due; i++) puts.push(this.deliverOne(stored[i], cqEntryAt(entries, i).offset));
     const ok = await Promise.all(puts);
     const firstFailed = ok.indexOf(false);
     if (!this.started) return DELAY_FOR_A_WHILE;
@@ -188,27 +192,65 @@ export class ScheduleMessageService {
     return n === BATCH ? 0 : DELAY_FOR_A_WHILE;
   }
 
+  /**
+   * The messages of the first `n` ConsumeQueue entries. Delayed messages sit side by side in the
+   * CommitLog when nothing else is sent, so runs of adjacent entries are read with one read each (at
+   * most READ_SPAN bytes, never across files); recent bytes (RocketMQ's in-memory region) with a
+   * synchronous copy from the page cache, as the pull path does, older ones off the event loop.
+   */
+  private async readMessages(entries: Buffer, n: number): Promise<Array<Buffer | undefined>> {
+    const cl = this.store.commitLog;
+    const max = cl.getMaxOffset();
+    const hotFrom = max - memoryForPageCache(this.store.config);
+    const out: Array<Buffer | undefined> = new Array(n);
+    const reads: Promise<void>[] = [];
+    for (let i = 0; i < n; ) {
+      const first = cqEntryAt(entries, i);
+      const fileEnd = cl.rollNextFile(first.offset);
+      let end = first.offset + first.size;
+      let j = i + 1;
+      for (; j < n; j++) {
+        const e = cqEntryAt(entries, j);
+        if (e.offset !== end || e.offset + e.size - first.offset > READ_SPAN || e.offset + e.size > fileEnd)
+          break;
+        end = e.offset + e.size;
+      }
+      const from = i;
+      const to = j;
+      const start = first.offset;
+      const span = Buffer.allocUnsafe(end - start);
+      const scatter = (ok: boolean): void => {
+        for (let k = from; k < to; k++) {
+          const e = cqEntryAt(entries, k);
+          out[k] = ok ? span.subarray(e.offset - start, e.offset - start + e.size) : undefined;
+        }
+      };
+      if (start >= 0 && end <= max && start >= hotFrom) scatter(cl.readIntoSync(start, span, 0, span.length));
+      else if (end <= max) reads.push(cl.readInto(start, span, 0, span.length).then(scatter));
+      else scatter(false);
+      i = j;
+    }
+    if (reads.length > 0) await Promise.all(reads);
+    // an entry whose bytes could not be read in a run is tried alone (lookMessageByOffset)
+    for (let k = 0; k < n; k++)
+      if (!out[k]) out[k] = (await this.store.lookMessageByOffset(cqEntryAt(entries, k).offset)) ?? undefined;
+    return out;
+  }
+
   /** messageTimeup + put; true when stored (or when there is nothing to store at that offset). */
-  private async deliverOne(commitLogOffset: number): Promise<boolean> {
-    const stored = await this.store.lookMessageByOffset(commitLogOffset);
+  private deliverOne(stored: Buffer | undefined, commitLogOffset: number): Promise<boolean> | boolean {
     if (!stored) return true; // as 4.9.8: a message that cannot be read is skipped
-    const msg = decodeMessage(stored, 0, { decompressBody: false });
-    const props = msg.properties;
-    const topic = props[MessageConst.PROPERTY_REAL_TOPIC];
-    const queueId = Number(props[MessageConst.PROPERTY_REAL_QUEUE_ID]);
-    if (!topic || !Number.isInteger(queueId) || topic === TopicValidator.RMQ_SYS_TRANS_HALF_TOPIC) {
+    const s = scheduledInnerFromStored(stored);
+    if (!s) return true;
+    const topic = s.realTopic;
+    if (!topic || !Number.isInteger(s.realQueueId) || topic === TopicValidator.RMQ_SYS_TRANS_HALF_TOPIC) {
       log.error({ topic, offset: commitLogOffset }, '[BUG] bad real topic of a schedule msg, discarded');
       return true;
     }
-    const inner = innerFromStored(msg, topic, queueId, props);
-    // as messageTimeup: the stored properties are the schedule message's own, DELAY and WAIT included
-    // (4.9.8 builds the string before it clears DELAY and sets WAIT=false in the map only), but the put
-    // neither delays the message again nor waits for flush or slaves
-    inner.delayTimeLevel = 0;
-    inner.waitStoreMsgOK = false;
-    const r = await this.store.putMessage(inner);
-    if (r.status === 'PUT_OK') return true;
-    log.warn({ status: r.status, topic }, 'deliver delayed message failed');
-    return false;
+    return this.store.putMessage(s.inner).then((r) => {
+      if (r.status === 'PUT_OK') return true;
+      log.warn({ status: r.status, topic }, 'deliver delayed message failed');
+      return false;
+    });
   }
 }
