@@ -65,6 +65,11 @@ export interface ProduceFigures {
   brokerCpuUsPerMsg: number;
   /** broker CPU time / wall time over the run: how many cores it kept busy */
   brokerCores: number;
+  /**
+   * time the broker's threads were runnable but waited for a CPU / wall time (schedstat): what other
+   * processes on a shared machine took from it; null without schedstat
+   */
+  brokerWaitCores: number | null;
   generatorCpuUsPerMsg: number;
 }
 
@@ -78,6 +83,7 @@ export interface ConsumeFigures {
   durationSec: number;
   brokerCpuUsPerMsg: number;
   brokerCores: number;
+  brokerWaitCores: number | null;
   generatorCpuUsPerMsg: number;
 }
 
@@ -160,6 +166,7 @@ async function measureTarget(
   let t0 = performance.now();
   const p = await runProducerBench({ ...producer, topic: TOPIC, durationSec: o.durationSec });
   let cpu = meter.elapsedMicros();
+  let wait = meter.waitMicros();
   let wallUs = (performance.now() - t0) * 1000;
   const produce: ProduceFigures = {
     msgsPerSec: p.msgsPerSec,
@@ -172,6 +179,7 @@ async function measureTarget(
     durationSec: p.durationSec,
     brokerCpuUsPerMsg: perMsg(cpu, p.acked),
     brokerCores: round(cpu / wallUs),
+    brokerWaitCores: Number.isFinite(wait) ? round(wait / wallUs) : null,
     generatorCpuUsPerMsg: p.generatorCpuUsPerMsg,
   };
 
@@ -198,6 +206,7 @@ async function measureTarget(
       durationSec: Math.max(120, o.durationSec * 10),
     });
     cpu = meter.elapsedMicros();
+    wait = meter.waitMicros();
     wallUs = (performance.now() - t0) * 1000;
     consume = {
       msgsPerSec: r.msgsPerSec,
@@ -208,6 +217,7 @@ async function measureTarget(
       durationSec: r.durationSec,
       brokerCpuUsPerMsg: perMsg(cpu, r.received),
       brokerCores: round(cpu / wallUs),
+      brokerWaitCores: Number.isFinite(wait) ? round(wait / wallUs) : null,
       generatorCpuUsPerMsg: r.generatorCpuUsPerMsg,
     };
   }

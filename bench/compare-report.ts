@@ -15,10 +15,13 @@ function row(k: CompareCaseResult, target: string, r: TargetRun): string {
     n(p.msgsPerSec),
     `${p.p50Ms} / ${p.p99Ms}`,
     p.brokerCpuUsPerMsg.toFixed(1),
-    p.brokerCores.toFixed(2),
+    `${p.brokerCores.toFixed(2)} / ${p.brokerWaitCores === null ? '-' : p.brokerWaitCores.toFixed(2)}`,
     p.generatorCpuUsPerMsg.toFixed(1),
     c ? n(c.msgsPerSec) : '-',
     c ? c.brokerCpuUsPerMsg.toFixed(1) : '-',
+    c
+      ? `${c.brokerCores.toFixed(2)} / ${c.brokerWaitCores === null ? '-' : c.brokerWaitCores.toFixed(2)}`
+      : '-',
     c ? c.generatorCpuUsPerMsg.toFixed(1) : '-',
     String(fails),
     r.brokerPeakRssMiB === null ? '-' : String(r.brokerPeakRssMiB),
@@ -32,8 +35,8 @@ function x(v: number | null): string {
 
 export function formatCompareTable(results: CompareCaseResult[]): string {
   const lines = [
-    '| flush | broker | produce msgs/s | p50 / p99 ms | broker CPU us/msg | broker cores | generator us/msg | consume msgs/s | consume broker CPU us/msg | consumer us/msg | failures | broker peak RSS MiB | load avg |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| flush | broker | produce msgs/s | p50 / p99 ms | broker CPU us/msg | broker cores busy / waiting | generator us/msg | consume msgs/s | consume broker CPU us/msg | consume broker cores busy / waiting | consumer us/msg | failures | broker peak RSS MiB | load avg |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const k of results) {
     if (k.reference) lines.push(`| ${row(k, 'RocketMQ 4.9.8', k.reference)} |`);
@@ -41,7 +44,7 @@ export function formatCompareTable(results: CompareCaseResult[]): string {
     if (k.ratio) {
       const r = k.ratio;
       lines.push(
-        `| ${k.flushDiskType} | **CometMQ / RocketMQ** | **${x(r.produceMsgsPerSec)}** | | **${x(r.produceBrokerCpuUsPerMsg)}** | | | **${x(r.consumeMsgsPerSec)}** | **${x(r.consumeBrokerCpuUsPerMsg)}** | | | | |`,
+        `| ${k.flushDiskType} | **CometMQ / RocketMQ** | **${x(r.produceMsgsPerSec)}** | | **${x(r.produceBrokerCpuUsPerMsg)}** | | | **${x(r.consumeMsgsPerSec)}** | **${x(r.consumeBrokerCpuUsPerMsg)}** | | | | | |`,
       );
     }
   }

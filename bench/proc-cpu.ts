@@ -4,7 +4,7 @@
  * flush threads, Node's libuv pool), in clock ticks of `getconf CLK_TCK`.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let clockTicks: number | undefined;
 
@@ -48,14 +48,44 @@ export function processPeakRssMiB(pid: number): number | undefined {
   }
 }
 
+/**
+ * Time the process's threads spent runnable but waiting for a CPU (field 2 of each
+ * /proc/PID/task/TID/schedstat, ns), in microseconds: on a shared machine it says how much of a run
+ * went to other processes. Threads that exited meanwhile are not counted. Undefined without schedstat.
+ */
+export function processRunQueueWaitMicros(pid: number): number | undefined {
+  let total = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const f = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ');
+        total += Number(f[1]) / 1000;
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return Number.isFinite(total) ? total : undefined;
+}
+
 /** CPU a process spends between `start()` and `stop()`, in microseconds. */
 export class ProcessCpuMeter {
   private readonly startedAt: number;
+  private readonly waitStartedAt: number | undefined;
 
   constructor(private readonly pid: number) {
     const t = processCpuMicros(pid);
     if (t === undefined) throw new Error(`process ${pid} is not running (no /proc/${pid}/stat)`);
     this.startedAt = t;
+    this.waitStartedAt = processRunQueueWaitMicros(pid);
+  }
+
+  /** Run-queue wait of its threads since construction, microseconds (NaN when unknown). */
+  waitMicros(): number {
+    const w = processRunQueueWaitMicros(this.pid);
+    return w === undefined || this.waitStartedAt === undefined ? Number.NaN : w - this.waitStartedAt;
   }
 
   /** CPU microseconds since construction (NaN when the process died meanwhile). */

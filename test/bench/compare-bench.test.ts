@@ -7,7 +7,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultReferenceHome, referenceRunnable } from '../../bench/compare-processes.js';
-import { ProcessCpuMeter, processCpuMicros, processPeakRssMiB } from '../../bench/proc-cpu.js';
+import {
+  ProcessCpuMeter,
+  processCpuMicros,
+  processPeakRssMiB,
+  processRunQueueWaitMicros,
+} from '../../bench/proc-cpu.js';
 import { COMETMQ_MAIN } from '../helpers/cometmq-processes.js';
 
 const whyNot = referenceRunnable(defaultReferenceHome());
@@ -59,6 +64,8 @@ describe('proc-cpu', () => {
     expect(processCpuMicros(process.pid)!).toBeGreaterThan(before);
     expect(meter.elapsedMicros()).toBeGreaterThan(0);
     expect(processPeakRssMiB(process.pid)).toBeGreaterThan(10);
+    expect(processRunQueueWaitMicros(process.pid)).toBeGreaterThanOrEqual(0);
+    expect(meter.waitMicros()).toBeGreaterThanOrEqual(0);
     expect(processCpuMicros(2 ** 22 + 1)).toBeUndefined();
   });
 });
@@ -103,6 +110,8 @@ describe.skipIf(whyNot !== undefined)(`cometmq bench compare (${whyNot ?? 'refer
       expect(t.produce.p99Ms).toBeGreaterThanOrEqual(t.produce.p50Ms);
       expect(t.produce.brokerCpuUsPerMsg).toBeGreaterThan(0);
       expect(t.produce.brokerCores).toBeGreaterThan(0);
+      expect(t.produce.brokerWaitCores).toBeGreaterThanOrEqual(0);
+      expect(t.consume.brokerWaitCores).toBeGreaterThanOrEqual(0);
       expect(t.produce.generatorCpuUsPerMsg).toBeGreaterThan(0);
       expect(t.warmup.acked).toBeGreaterThan(0);
       // the consume phase reads exactly what the measured run produced
