@@ -18,7 +18,7 @@ const DELAY_FOR_A_PERIOD = 10_000;
 /** MessageStoreConfig.flushDelayOffsetInterval default. */
 export const FLUSH_DELAY_OFFSET_INTERVAL = 10_000;
 /** ConsumeQueue entries read per run of a level (one read, then the due ones are put together). */
-const BATCH = 256;
+const BATCH = 1024;
 /** Bytes read at once for a run of adjacent delayed messages. */
 const READ_SPAN = 1 << 20;
 
