@@ -46,4 +46,23 @@ describe('SendBackPressure', () => {
     bp.begin();
     expect(bp.check()).toMatch(/^\[PCBUSY_CLEAN_QUEUE\]/);
   });
+
+  it('puts written and only waiting for a slave (SYNC_MASTER) or a flush are not a stalled store', async () => {
+    let idle = false;
+    const mappedFileQueue = { committedWhere: 0 };
+    const c = {
+      brokerConfig: { ...defaultBrokerConfig(), waitTimeMillsInSendQueue: 30 },
+      messageStore: { commitLog: { isIdle: () => idle, mappedFileQueue } },
+    } as unknown as BrokerContext;
+    const bp = new SendBackPressure(c);
+    bp.begin();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(bp.check()).toMatch(/^\[TIMEOUT_CLEAN_QUEUE\]/); // its bytes are not written yet
+    mappedFileQueue.committedWhere = 100; // others' bytes were written meanwhile: the store moves
+    expect(bp.check()).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(bp.check()).toMatch(/^\[TIMEOUT_CLEAN_QUEUE\]/);
+    idle = true; // everything written; the answers wait for the slave
+    expect(bp.check()).toBeUndefined();
+  });
 });

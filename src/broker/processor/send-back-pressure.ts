@@ -12,6 +12,8 @@ export class SendBackPressure {
   private inflight = 0;
   /** When the store last made progress (or the first put of a busy period started). */
   private lastProgress = 0;
+  /** The CommitLog's written position when check() last looked. */
+  private lastWritten = 0;
 
   constructor(private readonly ctx: BrokerContext) {}
 
@@ -26,6 +28,17 @@ export class SendBackPressure {
       return '[OVERLOAD]system busy, start flow control for a while';
     }
     if (!b.brokerFastFailureEnable || this.inflight === 0) return undefined;
+    // puts that are written and only wait for a slave (SYNC_MASTER) or a flush are past the store:
+    // in 4.9.8 those waits hold no send thread (asyncSendMessage), so they must not look like a
+    // stalled store; the store stalls when bytes wait to be written and none have been for a while
+    const cl = this.ctx.messageStore.commitLog;
+    if (cl) {
+      const written = cl.mappedFileQueue?.committedWhere ?? 0;
+      if (written !== this.lastWritten || cl.isIdle()) {
+        this.lastWritten = written;
+        this.lastProgress = Date.now();
+      }
+    }
     const waited = Date.now() - this.lastProgress;
     if (waited > b.waitTimeMillsInSendQueue) {
       return `[TIMEOUT_CLEAN_QUEUE]broker busy, start flow control for a while, period in queue: ${waited}ms, size of queue: ${this.inflight}`;

@@ -1,0 +1,115 @@
+/**
+ * SYNC_MASTER with a stalled slave, real processes: the slave is SIGSTOPped (its HA connection stays
+ * open, nothing is acknowledged). As 4.9.8 (CommitLog.submitReplicaRequest, slaveTimeout): every send
+ * is stored and answered FLUSH_SLAVE_TIMEOUT once the wait runs out, not refused as busy (4.9.8's
+ * fast failure only cleans requests still queued for a send thread, and the replica wait holds none).
+ * The slave resumes (SIGCONT): sends succeed again, and it has every message.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeKVTable } from '../../src/remoting/protocol/body/kv-table.js';
+import { RequestCode } from '../../src/remoting/request-code.js';
+import { ResponseCode } from '../../src/remoting/response-code.js';
+import { BrokerTestClient } from '../broker/broker-test-client.js';
+import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
+
+const TOPIC = 'StalledSlaveTopic';
+type Dir = { path: string; remove(): Promise<void> };
+let namesrv: RunningProcess | undefined;
+let master: RunningProcess | undefined;
+let slave: RunningProcess | undefined;
+let masterDir: Dir | undefined;
+let slaveDir: Dir | undefined;
+let mc: BrokerTestClient | undefined;
+let sc: BrokerTestClient | undefined;
+
+async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function runtimeInfo(c: BrokerTestClient): Promise<Map<string, string>> {
+  const r = await c.invoke(RequestCode.GET_BROKER_RUNTIME_INFO);
+  return new Map(Object.entries(decodeKVTable(r.body!).table));
+}
+
+beforeAll(async () => {
+  masterDir = await tempDir('cometmq-stalled-m-');
+  slaveDir = await tempDir('cometmq-stalled-s-');
+  namesrv = await startNamesrv();
+  master = await startBroker({
+    namesrvAddr: namesrv.addr,
+    storePathRootDir: masterDir.path,
+    brokerName: 'stalled',
+    extra: ['--brokerRole=SYNC_MASTER', '--brokerId=0', '--slaveTimeout=2000'],
+  });
+  slave = await startBroker({
+    namesrvAddr: namesrv.addr,
+    storePathRootDir: slaveDir.path,
+    brokerName: 'stalled',
+    extra: ['--brokerRole=SLAVE', '--brokerId=1'],
+  });
+  mc = new BrokerTestClient(master.addr);
+  sc = new BrokerTestClient(slave.addr);
+}, 60_000);
+
+afterAll(async () => {
+  if (slave?.proc.pid !== undefined && slave.proc.exitCode === null) process.kill(slave.proc.pid, 'SIGCONT');
+  await mc?.close();
+  await sc?.close();
+  await slave?.kill();
+  await master?.kill();
+  await namesrv?.kill();
+  await masterDir?.remove();
+  await slaveDir?.remove();
+}, 30_000);
+
+describe('SYNC_MASTER with a stalled slave', () => {
+  it('answers FLUSH_SLAVE_TIMEOUT for every send while the slave is stopped, SEND_OK once it resumes', async () => {
+    try {
+      await scenario();
+    } catch (err) {
+      // which process went away, if one did
+      const tail = (p: RunningProcess) =>
+        `(exit ${p.proc.exitCode} ${p.proc.signalCode}) ${p.output().slice(-1500)}`;
+      throw new Error(`${(err as Error).message}\nmaster ${tail(master!)}\nslave ${tail(slave!)}`);
+    }
+  }, 60_000);
+});
+
+async function scenario(): Promise<void> {
+  expect((await mc!.createTopic(TOPIC, 4)).code).toBe(ResponseCode.SUCCESS);
+  await waitFor('the slave link', async () => (await runtimeInfo(mc!)).get('haConnectionCount') === '1');
+  expect((await mc!.send(TOPIC, 'before', { queueId: 0 })).code).toBe(ResponseCode.SUCCESS);
+
+  process.kill(slave!.proc.pid!, 'SIGSTOP');
+  const started = Date.now();
+  const codes = new Map<number, number>();
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, w) => {
+      // staggered, so that sends keep arriving while earlier ones wait for the slave
+      await new Promise((r) => setTimeout(r, w * 250));
+      for (let i = 0; i < 5; i++) {
+        const r = await mc!.send(TOPIC, `stalled ${w}-${i}`, { queueId: w % 4 });
+        codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+        if (Date.now() - started > 15_000) break; // below haHousekeepingInterval (20 s)
+      }
+    }),
+  );
+  const total = [...codes.values()].reduce((s, n) => s + n, 0);
+  expect(Object.fromEntries(codes)).toEqual({ [ResponseCode.FLUSH_SLAVE_TIMEOUT]: total });
+
+  process.kill(slave!.proc.pid!, 'SIGCONT');
+  await waitFor(
+    'sends to succeed again',
+    async () => (await mc!.send(TOPIC, 'after', { queueId: 1 })).code === 0,
+  );
+  const masterMax = (await runtimeInfo(mc!)).get('commitLogMaxOffset');
+  await waitFor(
+    'the slave to catch up',
+    async () => (await runtimeInfo(sc!)).get('commitLogMaxOffset') === masterMax,
+  );
+}
