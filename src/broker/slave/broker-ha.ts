@@ -53,15 +53,30 @@ export class BrokerHA {
     this.syncTask = this.scheduler.every('slave-synchronize', 10_000, () => this.slaveSync?.syncAll(), 3000);
   }
 
-  /** From a REGISTER_BROKER answer: the master's broker and HA addresses (a slave's only). */
+  /**
+   * From a REGISTER_BROKER answer: the master's broker and HA addresses (a slave's only). As
+   * BrokerController.doRegisterBrokerAll: the HA address is only ever replaced (the HAClient keeps
+   * trying a dead master until a new one is announced), while SlaveSynchronize takes masterAddr as it
+   * is, so an answer without one (the master gone from the NameServer) stops the metadata copy
+   * instead of leaving it aimed at a stale address.
+   */
   onRegistered(masterAddr: string | undefined, masterHaAddr: string | undefined): void {
     if (!this.isSlave) return;
     if (this.haAddrFromNamesrv && masterHaAddr) this.haClient?.updateMasterAddress(masterHaAddr);
-    if (this.slaveSync && masterAddr !== undefined && masterAddr !== this.slaveSync.masterAddr) {
-      log.info({ masterAddr }, 'slave synchronizes from master');
-      this.slaveSync.masterAddr = masterAddr || undefined;
-      if (masterAddr) void this.slaveSync.syncAll();
+    const addr = masterAddr || undefined;
+    if (this.slaveSync && addr !== this.slaveSync.masterAddr) {
+      log.info(
+        { masterAddr: addr ?? null },
+        addr ? 'slave synchronizes from master' : 'no master to synchronize from',
+      );
+      this.slaveSync.masterAddr = addr;
+      if (addr) void this.slaveSync.syncAll();
     }
+  }
+
+  /** Where SlaveSynchronize copies metadata from (a slave's master; undefined when none is known). */
+  get slaveSyncMasterAddr(): string | undefined {
+    return this.slaveSync?.masterAddr;
   }
 
   /** HA state for GET_BROKER_RUNTIME_INFO. */
