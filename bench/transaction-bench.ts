@@ -41,6 +41,7 @@ export interface TransactionBenchResult {
   window: number;
   durationSec: number;
   generatorCpuUsPerMsg: number;
+  failureCodes: Record<string, number>;
 }
 
 const OPAQUE_WIDTH = 10;
@@ -209,6 +210,7 @@ export async function runTransactionBench(o: TransactionBenchOptions): Promise<T
   let sent = 0;
   let acked = 0;
   let failures = 0;
+  const failureCodes: Record<string, number> = {};
   let inflight = 0;
   let opaque = 1;
   let fillScheduled = false;
@@ -223,7 +225,10 @@ export async function runTransactionBench(o: TransactionBenchOptions): Promise<T
       acked++;
       hist.record(performance.now() - sentAt[op & (RING - 1)]!);
       conn.queue(endTransactionFrame(o.producerGroup, opaque++, msgId, queueOffset));
-    } else failures++;
+    } else {
+      failures++;
+      failureCodes[code] = (failureCodes[code] ?? 0) + 1;
+    }
     if (acked + failures >= o.count) finish();
     else scheduleFill();
   };
@@ -302,5 +307,6 @@ export async function runTransactionBench(o: TransactionBenchOptions): Promise<T
     window: o.window,
     durationSec: round((committedAt - t0) / 1000),
     generatorCpuUsPerMsg: round(cpu / Math.max(1, sent)),
+    failureCodes,
   };
 }

@@ -7,6 +7,7 @@ import { tagsString2tagsCode } from '../../common/tag-hash.js';
 import type { DefaultMessageStore } from '../../store/default-message-store.js';
 import { memoryForPageCache } from '../../store/get-message.js';
 import type { PutMessageResult } from '../../store/put-message-status.js';
+import { opOffsetCacheOf } from './op-offset-cache.js';
 
 /** TransactionalMessageUtil.REMOVETAG: the tag of op messages that mark a half message done. */
 export const REMOVETAG = 'd';
@@ -106,7 +107,7 @@ export function putOpMessage(
     `${MessageConst.PROPERTY_TAGS}\u0001${REMOVETAG}\u0002` +
     `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}\u0001false\u0002` +
     `${MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX}\u0001${uniqId()}`;
-  return store.putMessage({
+  const put = store.putMessage({
     topic: TopicValidator.RMQ_SYS_TRANS_OP_HALF_TOPIC,
     queueId: half.queueId,
     flag: 0,
@@ -119,5 +120,10 @@ export function putOpMessage(
     storeHost: store.storeHost,
     reconsumeTimes: 0,
     preparedTransactionOffset: 0,
+  });
+  return put.then((r) => {
+    if (r.status === 'PUT_OK' && r.result)
+      opOffsetCacheOf(store).record(half.queueId, r.result.queueOffset, half.queueOffset);
+    return r;
   });
 }

@@ -8,6 +8,7 @@ import { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import type { BrokerContext } from '../broker-context.js';
 import { cqEntryAt, innerFromStored } from '../message-inner.js';
+import { opOffsetCacheOf } from './op-offset-cache.js';
 import { lookStoredMessage } from './transactional-message-bridge.js';
 
 const log = componentLogger('transaction-check');
@@ -18,6 +19,9 @@ const GROUP = MixAll.CID_SYS_RMQ_TRANS;
 /** Bounds per queue and run, so a large backlog of halves cannot hold the event loop. */
 const MAX_PROCESS_TIME_LIMIT = 60_000;
 const BATCH = 32;
+/** Halves walked between two yields to the event loop. */
+const YIELD_EVERY = 256;
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
  * TransactionalMessageCheckService + TransactionalMessageServiceImpl.check (4.9.8): every
@@ -79,23 +83,30 @@ export class TransactionalMessageCheckService {
     const removeMap = new Map<number, number>();
     const doneOp = new Set<number>();
     const opMax = store.getMaxOffsetInQueue(OP, queueId);
+    const cache = opOffsetCacheOf(store);
     for (let o = opOffset; o < opMax; ) {
       const entries = store.findConsumeQueue(OP, queueId)?.readEntries(o, BATCH);
       if (!entries || entries.length === 0) break;
       const n = entries.length / 20;
       for (let i = 0; i < n; i++) {
-        const buf = await lookStoredMessage(store, cqEntryAt(entries, i).offset);
-        const done = buf ? Number(decodeMessage(buf).body.toString('utf8')) : Number.NaN;
+        let done = cache.lookup(queueId, o + i);
+        if (done === undefined) {
+          const buf = await lookStoredMessage(store, cqEntryAt(entries, i).offset);
+          done = buf ? Number(decodeMessage(buf).body.toString('utf8')) : Number.NaN;
+        }
         if (!Number.isInteger(done) || done < halfOffset) doneOp.add(o + i);
         else removeMap.set(done, o + i);
       }
       o += n;
+      // a long op backlog must not hold the event loop (reads from the page cache do not yield)
+      await yieldToEventLoop();
     }
 
     const halfMax = store.getMaxOffsetInQueue(HALF, queueId);
     let i = halfOffset;
     while (i < halfMax) {
       if (store.now() - startTime > MAX_PROCESS_TIME_LIMIT) break;
+      if ((i - halfOffset) % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
       const opAt = removeMap.get(i);
       if (opAt !== undefined) {
         removeMap.delete(i);
@@ -135,6 +146,7 @@ export class TransactionalMessageCheckService {
     let newOp = opOffset;
     while (doneOp.has(newOp)) newOp++;
     if (newOp !== opOffset) offsets.commitOffset('broker', GROUP, OP, queueId, newOp);
+    cache.trim(queueId, newOp);
   }
 
   /** putBackHalfMsgQueue (renewHalfMessageInner): the half, with its new check count, at the queue's end. */
