@@ -1,7 +1,8 @@
 import type { MessageExtBrokerInner } from '../../common/message.js';
 import { MessageConst, MessageSysFlag, TopicValidator } from '../../common/message-const.js';
-import { getPropertyFromString, putPropertyToString } from '../../common/message-properties.js';
+import { getPropertyFromString } from '../../common/message-properties.js';
 import { ResponseCode } from '../../remoting/response-code.js';
+import { setProperty } from './timer-convert.js';
 
 export interface TimerHookConfig {
   timerWheelEnable: boolean;
@@ -70,9 +71,9 @@ export function transformTimerMessage(
   if (deliverMs - now > cfg.timerMaxDelaySec * 1000)
     return [ResponseCode.MESSAGE_ILLEGAL, timerIllegalRemark(cfg.timerMaxDelaySec)];
 
-  let p = putPropertyToString(props, MessageConst.PROPERTY_TIMER_OUT_MS, String(deliverMs));
-  p = putPropertyToString(p, MessageConst.PROPERTY_REAL_TOPIC, msg.topic);
-  p = putPropertyToString(p, MessageConst.PROPERTY_REAL_QUEUE_ID, String(msg.queueId));
+  let p = setProperty(props, MessageConst.PROPERTY_TIMER_OUT_MS, String(deliverMs));
+  p = setProperty(p, MessageConst.PROPERTY_REAL_TOPIC, msg.topic);
+  p = setProperty(p, MessageConst.PROPERTY_REAL_QUEUE_ID, String(msg.queueId));
   msg.propertiesString = p;
   msg.topic = TopicValidator.RMQ_SYS_WHEEL_TIMER_TOPIC;
   msg.queueId = 0;

@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeMessages } from '../../common/message-decoder.js';
+import { decodeMessage, decodeMessages } from '../../common/message-decoder.js';
+import { encodeSocketAddress } from '../../common/message-id.js';
 import { Scheduler } from '../../common/scheduler.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import type { DefaultMessageStore } from '../../store/default-message-store.js';
 import { makeMessage, makeTempDir, openStore, tinyConfig } from '../../store/testing/store-fixture.js';
+import { removeProperty, reputFromStored, setProperty } from './timer-convert.js';
 import { BLOCK_SIZE, decodeUnit, encodeUnit, MAGIC_ROLL, TimerLog, UNIT_SIZE } from './timer-log.js';
 import { transformTimerMessage } from './timer-message-hook.js';
 import { TimerMessageStore, type TimerStoreConfig } from './timer-message-store.js';
@@ -135,6 +137,54 @@ describe('TimerLog units', () => {
     expect(await again.readUnit(5 * UNIT_SIZE)).toBeUndefined();
     expect((await again.readUnit(2000 * UNIT_SIZE))?.queueOffset).toBe(2000);
     await again.close();
+  });
+});
+
+describe('timer-convert', () => {
+  it('sets and removes single properties without decoding the string', () => {
+    const s = 'A\u0001x\u0002REAL_TOPIC\u0001T\u0002B\u0001y';
+    expect(removeProperty(s, 'REAL_TOPIC')).toBe('A\u0001x\u0002B\u0001y');
+    expect(removeProperty(s, 'B')).toBe('A\u0001x\u0002REAL_TOPIC\u0001T');
+    expect(removeProperty(s, 'A')).toBe('REAL_TOPIC\u0001T\u0002B\u0001y');
+    expect(removeProperty(s, 'TOPIC')).toBe(s);
+    expect(setProperty(s, 'A', 'z')).toBe('REAL_TOPIC\u0001T\u0002B\u0001y\u0002A\u0001z');
+    expect(setProperty('', 'A', 'z')).toBe('A\u0001z');
+  });
+
+  it('turns a stored timer message back into its real topic, or rolls it', async () => {
+    const dir = makeTempDir('timer-convert-');
+    dirs.push(dir);
+    const store = await openStore(tinyConfig(dir));
+    cleanups.push(() => store.shutdown());
+    const m = makeMessage({
+      topic: 'T1',
+      queueId: 3,
+      body: 'payload',
+      tags: 'TagA',
+      properties: { u: 'v', TIMER_DELIVER_MS: '1500' },
+    });
+    const tagsCode = m.tagsCode;
+    transformTimerMessage(m, HOOK, 1000);
+    expect(m.topic).toBe('rmq_sys_wheel_timer');
+    const r = await store.putMessage(m);
+    const stored = (await store.lookMessageByOffset(r.result!.wroteOffset))!;
+    const own = encodeSocketAddress('192.168.0.1:10911');
+    const back = reputFromStored(stored, false, 4242, 'rmq_sys_wheel_timer', own)!;
+    expect([back.topic, back.queueId, back.body.toString()]).toEqual(['T1', 3, 'payload']);
+    expect(back.tagsCode).toBe(tagsCode);
+    const again = await store.putMessage(back);
+    const delivered = decodeMessage((await store.lookMessageByOffset(again.result!.wroteOffset))!);
+    expect(delivered.properties).toMatchObject({
+      u: 'v',
+      TAGS: 'TagA',
+      TIMER_DEQUEUE_MS: '4242',
+      WAIT: 'false',
+    });
+    expect(delivered.properties.REAL_TOPIC).toBeUndefined();
+    expect(delivered.bornHost).toBe('10.1.2.3:50000');
+    const rolled = reputFromStored(stored, true, 4242, 'rmq_sys_wheel_timer', own)!;
+    expect([rolled.topic, rolled.queueId, rolled.tagsCode]).toEqual(['rmq_sys_wheel_timer', 0, 1500]);
+    expect(rolled.propertiesString).toContain('TIMER_ROLL_TIMES\u00011');
   });
 });
 

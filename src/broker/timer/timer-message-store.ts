@@ -2,13 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { componentLogger } from '../../common/logger.js';
 import type { MessageExtBrokerInner } from '../../common/message.js';
-import { MessageConst, TopicValidator } from '../../common/message-const.js';
-import { decodeMessage } from '../../common/message-decoder.js';
+import { TopicValidator } from '../../common/message-const.js';
 import type { ScheduledTask, Scheduler } from '../../common/scheduler.js';
 import type { DefaultMessageStore } from '../../store/default-message-store.js';
 import type { PutMessageStatus } from '../../store/put-message-status.js';
-import { innerFromStored } from '../message-inner.js';
 import { TimerCheckpoint } from './timer-checkpoint.js';
+import { reputFromStored } from './timer-convert.js';
 import { encodeUnit, MAGIC_DEFAULT, MAGIC_ROLL, readLong, TimerLog, UNIT_SIZE } from './timer-log.js';
 import { TimerWheel } from './timer-wheel.js';
 
@@ -27,6 +26,8 @@ const CLEAN_INTERVAL_MS = 60_000;
 /** CommitLog reads of one wave are merged when the gap between two messages is below this. */
 const READ_GAP = 64 * 1024;
 const READ_MAX = 4 * 1024 * 1024;
+/** Message bytes of one wave at most (the rest of the slot goes in the next wave). */
+const WAVE_BYTES = 16 * 1024 * 1024;
 
 export interface TimerStoreConfig {
   timerPrecisionMs: number;
@@ -215,7 +216,7 @@ export class TimerMessageStore {
       await this.cleanTimerLog();
     }
     if (linked || delivered) return 0;
-    return Math.max(1, Math.min(IDLE_POLL_MS, this.currReadTimeMs - this.store.now()));
+    return Math.max(1, Math.min(IDLE_POLL_MS, this.currReadTimeMs + 1 - this.store.now()));
   }
 
   /** TimerEnqueueGetService + TimerEnqueuePutService: links one batch of the timer queue; true if any. */
@@ -273,13 +274,14 @@ export class TimerMessageStore {
   private async dequeue(): Promise<boolean> {
     let steps = 0;
     let any = false;
-    while (this.running && this.currReadTimeMs <= this.store.now() && steps < MAX_SLOTS_PER_RUN) {
+    while (this.running && this.currReadTimeMs < this.store.now() && steps < MAX_SLOTS_PER_RUN) {
       const t = this.currReadTimeMs;
       const slot = this.wheel.getSlot(t);
       if (slot.timeMs === t && slot.num > 0) {
         let pos = this.walkPos ?? slot.lastPos;
         let n = 0;
-        while (pos >= 0 && n < DELIVER_BATCH) {
+        let bytes = 0;
+        while (pos >= 0 && n < DELIVER_BATCH && bytes < WAVE_BYTES) {
           const u = await this.timerLog.readUnit(pos);
           if (!u || u.slotTimeMs !== t) {
             log.warn({ pos, slot: t }, 'timer log unit unreadable or of another slot, chain cut');
@@ -290,6 +292,7 @@ export class TimerMessageStore {
           this.wSize[n] = u.sizePy;
           this.wDeliver[n] = u.deliverMs;
           this.wMagic[n] = u.magic;
+          bytes += u.sizePy;
           n++;
           pos = pos === slot.firstPos || u.prevPos >= pos ? -1 : u.prevPos;
         }
@@ -309,11 +312,14 @@ export class TimerMessageStore {
     return any;
   }
 
-  /** Reads the wave's messages (nearby ones in one read) and puts them, all in one CommitLog batch. */
+  /**
+   * Reads the wave's messages (neighbours in one read) and puts them, all in one CommitLog batch. The
+   * reads are synchronous page-cache copies, as ConsumeQueue.readEntries: a wave's messages are spread
+   * over the CommitLog, and a libuv round trip per message costs far more than the copy.
+   */
   private async deliverWave(n: number): Promise<void> {
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.wOffset[a]! - this.wOffset[b]!);
     const bufs: (Buffer | undefined)[] = new Array(n);
-    const reads: Promise<void>[] = [];
     const commitLog = this.store.commitLog;
     for (let k = 0; k < n; ) {
       const first = order[k]!;
@@ -323,25 +329,29 @@ export class TimerMessageStore {
       while (j < n) {
         const o = this.wOffset[order[j]!]!;
         const e = o + this.wSize[order[j]!]!;
-        if (o - end > READ_GAP || e - start > READ_MAX) break;
+        if (o > end + READ_GAP || e - start > READ_MAX) break;
         if (e > end) end = e;
         j++;
       }
-      const members = order.slice(k, j);
-      reads.push(
-        commitLog.getData(start, end - start).then(async (data) => {
-          for (const i of members) {
-            const o = this.wOffset[i]! - start;
-            if (data) bufs[i] = data.subarray(o, o + this.wSize[i]!);
-            else bufs[i] = (await this.store.lookMessageByOffset(this.wOffset[i]!)) ?? undefined;
-          }
-        }),
-      );
+      const data = Buffer.allocUnsafe(end - start);
+      if (commitLog.readIntoSync(start, data, 0, end - start)) {
+        for (let m = k; m < j; m++) {
+          const i = order[m]!;
+          const o = this.wOffset[i]! - start;
+          bufs[i] = data.subarray(o, o + this.wSize[i]!);
+        }
+      } else {
+        // the range crosses a file end or reaches a deleted file: one message at a time
+        for (let m = k; m < j; m++) {
+          const i = order[m]!;
+          bufs[i] = (await commitLog.getData(this.wOffset[i]!, this.wSize[i]!)) ?? undefined;
+        }
+      }
       k = j;
     }
-    await Promise.all(reads);
 
     const now = this.store.now();
+    const own = this.store.storeHost;
     let pending: MessageExtBrokerInner[] = [];
     for (let i = 0; i < n; i++) {
       const b = bufs[i];
@@ -350,8 +360,12 @@ export class TimerMessageStore {
         this.stats.dropped++;
         continue;
       }
-      const inner = this.convert(b, this.wDeliver[i]! > now, now);
+      const inner = reputFromStored(b, this.wDeliver[i]! > now, now, TIMER_TOPIC, own);
       if (inner) pending.push(inner);
+      else {
+        log.error({ offset: this.wOffset[i] }, '[BUG] timer message without a real topic, discarded');
+        this.stats.dropped++;
+      }
     }
     while (pending.length > 0) {
       const results = await Promise.all(pending.map((m) => this.store.putMessage(m)));
@@ -375,31 +389,6 @@ export class TimerMessageStore {
         await new Promise((r) => setTimeout(r, RETRY_PUT_MS));
       }
     }
-  }
-
-  /** TimerMessageStore.convertMessage: back to REAL_TOPIC / REAL_QID, or rolled into the timer topic again. */
-  private convert(stored: Buffer, roll: boolean, now: number): MessageExtBrokerInner | undefined {
-    const msg = decodeMessage(stored, 0, { decompressBody: false });
-    const props = { ...msg.properties };
-    props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = 'false';
-    if (roll) {
-      const times = Number(props[MessageConst.PROPERTY_TIMER_ROLL_TIMES] ?? 0) || 0;
-      props[MessageConst.PROPERTY_TIMER_ROLL_TIMES] = String(times + 1);
-      const inner = innerFromStored(msg, TIMER_TOPIC, 0, props);
-      inner.tagsCode = Number(props[MessageConst.PROPERTY_TIMER_OUT_MS]);
-      return inner;
-    }
-    const topic = props[MessageConst.PROPERTY_REAL_TOPIC];
-    const queueId = Number(props[MessageConst.PROPERTY_REAL_QUEUE_ID]);
-    if (!topic || !Number.isInteger(queueId) || queueId < 0) {
-      log.error({ offset: msg.commitLogOffset }, '[BUG] timer message without a real topic, discarded');
-      this.stats.dropped++;
-      return undefined;
-    }
-    delete props[MessageConst.PROPERTY_REAL_TOPIC];
-    delete props[MessageConst.PROPERTY_REAL_QUEUE_ID];
-    props[MessageConst.PROPERTY_TIMER_DEQUEUE_MS] = String(now);
-    return innerFromStored(msg, topic, queueId, props);
   }
 
   /** TimerLog durable, then the wheel, then timercheck naming both (the order recovery relies on). */
