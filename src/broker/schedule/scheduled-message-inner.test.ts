@@ -31,6 +31,7 @@ describe('scheduledInnerFromStored (messageTimeup from stored bytes)', () => {
     const s = scheduledInnerFromStored(stored({}))!;
     expect(s.realTopic).toBe('T1');
     expect(s.realQueueId).toBe(3);
+    expect([s.storedQueueId, s.queueOffset, s.commitLogOffset]).toEqual([1, 42, 123_456]);
     const m = s.inner;
     expect(m.topic).toBe('T1');
     expect(m.queueId).toBe(3);

@@ -1,72 +1,15 @@
-import type { MessageExtBrokerInner } from '../../common/message.js';
-import { MessageConst } from '../../common/message-const.js';
-import {
-  BORN_HOST_POSITION,
-  BORN_TIMESTAMP_POSITION,
-  bodyLengthPosition,
-  bornHostLength,
-  FLAG_POSITION,
-  MESSAGE_MAGIC_CODE,
-  readLong,
-  SYSFLAG_POSITION,
-  storeHostLength,
-  storeTimestampPosition,
-} from '../../common/message-decoder.js';
-import { getPropertyFromString } from '../../common/message-properties.js';
-import { tagsString2tagsCode } from '../../common/tag-hash.js';
-
-export interface ScheduledInner {
-  inner: MessageExtBrokerInner;
-  realTopic: string | undefined;
-  realQueueId: number;
-}
+import { innerFromStoredBytes, type StoredInner } from '../stored-message-inner.js';
 
 /**
- * ScheduleMessageService.messageTimeup straight from the stored bytes of a SCHEDULE_TOPIC_XXXX entry:
- * body (as stored, still compressed when it was), flag, sysFlag, born time and host, store host and
- * reconsumeTimes kept; the properties string kept as it is (DELAY and WAIT included, as 4.9.8 stores
- * them); tagsCode from TAGS. No properties map is built and re-encoded, and hosts stay bytes: this is
- * the per-message path of delayed delivery. The put is neither delayed again nor waits for flush or
- * slaves (4.9.8 clears DELAY and sets WAIT=false in the map only). Undefined when the bytes are not a
- * whole message.
+ * ScheduleMessageService.messageTimeup from the stored bytes of a SCHEDULE_TOPIC_XXXX entry
+ * (innerFromStoredBytes: properties string as stored, DELAY and WAIT included, as 4.9.8 delivers
+ * them). The put is neither delayed again nor waits for flush or slaves: 4.9.8 clears DELAY and sets
+ * WAIT=false in the properties map only, after the string was built.
  */
-export function scheduledInnerFromStored(buf: Buffer): ScheduledInner | undefined {
-  if (buf.length < BORN_HOST_POSITION + 8 || buf.readInt32BE(4) !== MESSAGE_MAGIC_CODE) return undefined;
-  const total = buf.readInt32BE(0);
-  if (total > buf.length) return undefined;
-  const sysFlag = buf.readInt32BE(SYSFLAG_POSITION);
-  const bornLen = bornHostLength(sysFlag);
-  const storeHostAt = storeTimestampPosition(sysFlag) + 8;
-  const reconsumeAt = storeHostAt + storeHostLength(sysFlag);
-  const bodyLenAt = bodyLengthPosition(sysFlag);
-  const bodyLen = buf.readInt32BE(bodyLenAt);
-  const topicLenAt = bodyLenAt + 4 + Math.max(bodyLen, 0);
-  if (topicLenAt + 1 > total) return undefined;
-  const propsLenAt = topicLenAt + 1 + buf[topicLenAt]!;
-  if (propsLenAt + 2 > total) return undefined;
-  const propsLen = buf.readInt16BE(propsLenAt);
-  if (propsLen < 0 || propsLenAt + 2 + propsLen > total) return undefined;
-  const props = propsLen > 0 ? buf.toString('utf8', propsLenAt + 2, propsLenAt + 2 + propsLen) : '';
-  const realTopic = getPropertyFromString(props, MessageConst.PROPERTY_REAL_TOPIC);
-  const realQueueId = Number(getPropertyFromString(props, MessageConst.PROPERTY_REAL_QUEUE_ID));
-  return {
-    realTopic,
-    realQueueId,
-    inner: {
-      topic: realTopic ?? '',
-      queueId: realQueueId,
-      flag: buf.readInt32BE(FLAG_POSITION),
-      body: buf.subarray(bodyLenAt + 4, bodyLenAt + 4 + Math.max(bodyLen, 0)),
-      propertiesString: props,
-      tagsCode: tagsString2tagsCode(getPropertyFromString(props, MessageConst.PROPERTY_TAGS)),
-      sysFlag,
-      bornTimestamp: readLong(buf, BORN_TIMESTAMP_POSITION),
-      bornHost: buf.subarray(BORN_HOST_POSITION, BORN_HOST_POSITION + bornLen),
-      storeHost: buf.subarray(storeHostAt, reconsumeAt),
-      reconsumeTimes: buf.readInt32BE(reconsumeAt),
-      preparedTransactionOffset: 0,
-      delayTimeLevel: 0,
-      waitStoreMsgOK: false,
-    },
-  };
+export function scheduledInnerFromStored(buf: Buffer): StoredInner | undefined {
+  const s = innerFromStoredBytes(buf);
+  if (!s) return undefined;
+  s.inner.delayTimeLevel = 0;
+  s.inner.waitStoreMsgOK = false;
+  return s;
 }

@@ -7,6 +7,7 @@ import { tagsString2tagsCode } from '../../common/tag-hash.js';
 import type { DefaultMessageStore } from '../../store/default-message-store.js';
 import { memoryForPageCache } from '../../store/get-message.js';
 import type { PutMessageResult } from '../../store/put-message-status.js';
+import { innerFromStoredBytes, type StoredInner } from '../stored-message-inner.js';
 import { opOffsetCacheOf } from './op-offset-cache.js';
 
 /** TransactionalMessageUtil.REMOVETAG: the tag of op messages that mark a half message done. */
@@ -83,6 +84,19 @@ export async function lookHalfMessage(
 }
 
 /**
+ * The half message at a commit log offset as END_TRANSACTION needs it: where it sits, and the message
+ * to put into its real topic on commit, built from the stored bytes (innerFromStoredBytes: properties
+ * string as stored, no map decoded and re-encoded).
+ */
+export async function lookHalfForEnd(
+  store: DefaultMessageStore,
+  commitLogOffset: number,
+): Promise<StoredInner | undefined> {
+  const buf = await lookStoredMessage(store, commitLogOffset);
+  return buf ? innerFromStoredBytes(buf) : undefined;
+}
+
+/**
  * UNIQ_KEY of op messages: unique per broker run (a random prefix, then a counter), 32 hex chars as
  * MessageClientIDSetter's; no random bytes drawn per message (that was ~5% of a transaction's cost).
  */
@@ -100,7 +114,7 @@ function uniqId(): string {
  */
 export function putOpMessage(
   store: DefaultMessageStore,
-  half: MessageExt,
+  half: { queueId: number; queueOffset: number },
   now: number,
 ): Promise<PutMessageResult> {
   const props =
