@@ -23,9 +23,13 @@ const MAX_SLOTS_PER_RUN = 10_000;
 const IDLE_POLL_MS = 20;
 const RETRY_PUT_MS = 100;
 const CLEAN_INTERVAL_MS = 60_000;
-/** CommitLog reads of one wave are merged when the gap between two messages is below this. */
-const READ_GAP = 64 * 1024;
-const READ_MAX = 4 * 1024 * 1024;
+/**
+ * CommitLog reads of one wave are merged when the gap between two messages is at most a page: the
+ * messages of one slot are usually scattered (sent at any time before they are due), and merging wider
+ * gaps copies far more than it saves in calls.
+ */
+const READ_GAP = 4096;
+const READ_MAX = 1024 * 1024;
 /** Message bytes of one wave at most (the rest of the slot goes in the next wave). */
 const WAVE_BYTES = 16 * 1024 * 1024;
 
@@ -321,6 +325,10 @@ export class TimerMessageStore {
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.wOffset[a]! - this.wOffset[b]!);
     const bufs: (Buffer | undefined)[] = new Array(n);
     const commitLog = this.store.commitLog;
+    // one buffer for the whole wave (its messages, ranges with their small gaps), sliced per message
+    let total = 0;
+    const starts: number[] = [];
+    const ends: number[] = [];
     for (let k = 0; k < n; ) {
       const first = order[k]!;
       const start = this.wOffset[first]!;
@@ -333,12 +341,24 @@ export class TimerMessageStore {
         if (e > end) end = e;
         j++;
       }
-      const data = Buffer.allocUnsafe(end - start);
-      if (commitLog.readIntoSync(start, data, 0, end - start)) {
+      starts.push(k);
+      ends.push(j);
+      total += end - start;
+      k = j;
+    }
+    const wave = Buffer.allocUnsafe(total);
+    let at = 0;
+    for (let r = 0; r < starts.length; r++) {
+      const k = starts[r]!;
+      const j = ends[r]!;
+      const start = this.wOffset[order[k]!]!;
+      let end = start;
+      for (let m = k; m < j; m++) end = Math.max(end, this.wOffset[order[m]!]! + this.wSize[order[m]!]!);
+      if (commitLog.readIntoSync(start, wave, at, end - start)) {
         for (let m = k; m < j; m++) {
           const i = order[m]!;
-          const o = this.wOffset[i]! - start;
-          bufs[i] = data.subarray(o, o + this.wSize[i]!);
+          const o = at + this.wOffset[i]! - start;
+          bufs[i] = wave.subarray(o, o + this.wSize[i]!);
         }
       } else {
         // the range crosses a file end or reaches a deleted file: one message at a time
@@ -347,7 +367,7 @@ export class TimerMessageStore {
           bufs[i] = (await commitLog.getData(this.wOffset[i]!, this.wSize[i]!)) ?? undefined;
         }
       }
-      k = j;
+      at += end - start;
     }
 
     const now = this.store.now();
