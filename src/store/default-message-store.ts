@@ -184,6 +184,9 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
   async load(): Promise<void> {
     const c = this.config;
     fs.mkdirSync(c.storePathRootDir, { recursive: true });
+    // as 4.9.8's DefaultMessageStore constructor (ensureDirOK): commitLogDiskRatio can be measured at once
+    fs.mkdirSync(StorePath.commitLog(c), { recursive: true });
+    fs.mkdirSync(StorePath.consumeQueue(c), { recursive: true });
     const lastExitOK = !fs.existsSync(StorePath.abort(c));
     this.checkpoint = new StoreCheckpoint(StorePath.checkpoint(c));
     this.commitLog.load();
@@ -346,6 +349,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     this.dispatchAndNotify(batch.requests);
     this.stats.putMessageTimesTotal += batch.requests.length;
     this.stats.putMessageSizeTotal += batch.bytes;
+    this.stats.recordPutLatency(batch.requests.length, this.scheduler.now() - batch.storeTimestamp);
     if (this.syncFlush) {
       if (batch.resolveNoWait()) this.flushService.submit(batch);
     } else {
@@ -505,7 +509,9 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
   /** The store's part of GET_BROKER_RUNTIME_INFO. */
   getRuntimeInfo(): Record<string, string> {
     const info = this.stats.getRuntimeInfo();
-    info.commitLogDiskRatio = String(this.diskUsageFn(StorePath.commitLog(this.config)));
+    const commitLogPath = StorePath.commitLog(this.config);
+    info.commitLogDiskRatio = String(this.diskUsageFn(commitLogPath));
+    info[`commitLogDiskRatio_${commitLogPath}`] = info.commitLogDiskRatio;
     info.consumeQueueDiskRatio = String(this.diskUsageFn(StorePath.consumeQueue(this.config)));
     info.commitLogMinOffset = String(this.getMinPhyOffset());
     info.commitLogMaxOffset = String(this.getMaxPhyOffset());

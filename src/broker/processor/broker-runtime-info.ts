@@ -67,6 +67,9 @@ export async function brokerRuntimeInfo(
     earliestMessageTimeStamp: String(earliest),
     startAcceptSendRequestTimeStamp: String(b.startAcceptSendRequestTimeStamp),
     commitLogDirCapacity: capacity,
+    remainHowManyDataToFlush: humanReadableByteCount(
+      Math.max(0, store.getMaxPhyOffset() - store.commitLogQueue.flushedWhere),
+    ),
     brokerRole: ctx.storeConfig.brokerRole,
     ...store.getRuntimeInfo(),
     // CometMQ's HA keys (issue 6): master-slave and failover tests read haConnectionCount from here
