@@ -31,6 +31,7 @@ import type { BrokerContext } from '../broker-context.js';
 import type { ClientChannelInfo } from '../client/client-channel-info.js';
 import { RebalanceLockManager } from '../client/rebalance-lock-manager.js';
 import { newTopicConfig, nextDataVersion } from '../topic/topic-config-manager.js';
+import { defaultInertBrokerConfig } from './admin-config-keys.js';
 import { type AdminHandler, successWithJsonBody } from './admin-handler.js';
 import { type BrokerStats, brokerRuntimeInfo } from './broker-runtime-info.js';
 
@@ -50,12 +51,31 @@ const SYSTEM_TOPICS = [
 ];
 
 /**
+ * 4.9.8's header decoding swallows a missing or unparsable field (RemotingCommand.decodeCommandCustomHeader
+ * logs it and leaves the field null), and updateAndCreateTopic never reads defaultTopic, defaults
+ * order to false and topicSysFlag to 0: a request without them (or with a bad topicSysFlag) succeeds.
+ */
+function createTopicFields(ext: Record<string, string>): Record<string, string> {
+  const badSysFlag = ext.topicSysFlag !== undefined && !/^[+-]?\d{1,10}$/.test(ext.topicSysFlag);
+  if (ext.defaultTopic !== undefined && ext.order !== undefined && !badSysFlag) return ext;
+  const out: Record<string, string> = {
+    ...ext,
+    defaultTopic: ext.defaultTopic ?? '',
+    order: ext.order ?? 'false',
+  };
+  if (badSysFlag) delete out.topicSysFlag;
+  return out;
+}
+
+/**
  * AdminBrokerProcessor: topic and subscription-group administration, offsets by queue, stats, broker
  * config, reset offset. Answers as 4.9.8's AdminBrokerProcessor does, code by code.
  */
 export class AdminBrokerProcessor {
   private readonly handlers = new Map<number, AdminHandler>();
   private configVersion = { timestamp: Date.now(), counter: 0 };
+  /** 4.9.8 keys CometMQ prints but does not use (admin-config-keys.ts). */
+  private inertConfig = defaultInertBrokerConfig();
   private readonly lockManager = new RebalanceLockManager();
 
   constructor(
@@ -154,7 +174,7 @@ export class AdminBrokerProcessor {
   private updateAndCreateTopic(request: RemotingCommand): RemotingCommand {
     const refusal = this.slaveRefusal(request);
     if (refusal) return refusal;
-    const h = decodeCreateTopicRequestHeader(request.extFields);
+    const h = decodeCreateTopicRequestHeader(createTopicFields(request.extFields));
     const invalid = TopicValidator.validateTopic(h.topic);
     if (invalid) return request.createResponse(ResponseCode.SYSTEM_ERROR, invalid);
     if (TopicValidator.isSystemTopic(h.topic)) {
@@ -198,11 +218,16 @@ export class AdminBrokerProcessor {
   private updateAndCreateSubscriptionGroup(request: RemotingCommand): RemotingCommand {
     const refusal = this.slaveRefusal(request);
     if (refusal) return refusal;
-    if (request.body && request.body.length > 0) {
-      this.ctx.subscriptionGroupManager.updateSubscriptionGroupConfig(
-        decodeSubscriptionGroupConfig(request.body),
+    // 4.9.8 decodes the body unchecked: without one it fails (NullPointerException, SYSTEM_ERROR)
+    if (!request.body || request.body.length === 0) {
+      return request.createResponse(
+        ResponseCode.SYSTEM_ERROR,
+        'UPDATE_AND_CREATE_SUBSCRIPTIONGROUP without a SubscriptionGroupConfig body',
       );
     }
+    this.ctx.subscriptionGroupManager.updateSubscriptionGroupConfig(
+      decodeSubscriptionGroupConfig(request.body),
+    );
     return request.createResponse(ResponseCode.SUCCESS, null);
   }
 
@@ -216,7 +241,14 @@ export class AdminBrokerProcessor {
   }
 
   private allConfigs(): Record<string, string> {
-    return { ...configToProperties(this.ctx.brokerConfig), ...configToProperties(this.ctx.storeConfig) };
+    const all = {
+      ...configToProperties(this.inertConfig),
+      ...configToProperties(this.ctx.brokerConfig),
+      ...configToProperties(this.ctx.storeConfig),
+    };
+    // MixAll.object2Properties leaves null fields out: a master's haMasterAddress is null in 4.9.8
+    if (all.haMasterAddress === '') delete all.haMasterAddress;
+    return all;
   }
 
   private getBrokerConfig(request: RemotingCommand): RemotingCommand {
@@ -224,7 +256,13 @@ export class AdminBrokerProcessor {
     return request.createResponse(
       ResponseCode.SUCCESS,
       null,
-      { version: JSON.stringify(this.configVersion) },
+      // DataVersion as fastjson writes it: fields sorted by name
+      {
+        version: JSON.stringify({
+          counter: this.configVersion.counter,
+          timestamp: this.configVersion.timestamp,
+        }),
+      },
       body,
     );
   }
@@ -244,8 +282,10 @@ export class AdminBrokerProcessor {
     try {
       const b = applyConfig(this.ctx.brokerConfig, entries);
       const s = applyConfig(this.ctx.storeConfig, entries);
+      const inert = applyConfig(this.inertConfig, entries);
       Object.assign(this.ctx.brokerConfig, b);
       Object.assign(this.ctx.storeConfig, s);
+      this.inertConfig = inert;
     } catch (err) {
       if (err instanceof ConfigError) return request.createResponse(ResponseCode.SYSTEM_ERROR, err.message);
       throw err;
