@@ -141,7 +141,7 @@ export class SendRecordWriter {
     b.i32(h.reconsumeTimes ?? 0);
     b.i32(h.maxReconsumeTimes ?? 0);
     b.str(req.language);
-    b.str(h.producerGroup);
+    b.str(h.producerGroup ?? '');
     b.str(h.topic);
     b.str(h.defaultTopic);
     if (h.properties !== undefined) b.str(h.properties);

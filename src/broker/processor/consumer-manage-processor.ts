@@ -1,4 +1,5 @@
 import { componentLogger } from '../../common/logger.js';
+import { RemotingCommandError } from '../../remoting/custom-header.js';
 import { encodeConsumerListByGroupResponseBody } from '../../remoting/protocol/body/consumer-list-by-group-response-body.js';
 import { decodeGetConsumerListByGroupRequestHeader } from '../../remoting/protocol/header/get-consumer-list-by-group-request-header.js';
 import { decodeQueryConsumerOffsetRequestHeader } from '../../remoting/protocol/header/query-consumer-offset-request-header.js';
@@ -39,7 +40,7 @@ export class ConsumerManageProcessor {
         );
       }
       case RequestCode.UPDATE_CONSUMER_OFFSET: {
-        const h = decodeUpdateConsumerOffsetRequestHeader(request.extFields);
+        const h = decodeUpdateConsumerOffsetRequestHeader(withJavaNulls(request.extFields));
         this.ctx.consumerOffsetManager.commitOffset(
           channel.remoteAddress,
           h.consumerGroup,
@@ -50,9 +51,12 @@ export class ConsumerManageProcessor {
         return request.createResponse(ResponseCode.SUCCESS, null);
       }
       default: {
-        const h = decodeQueryConsumerOffsetRequestHeader(request.extFields);
+        const h = decodeQueryConsumerOffsetRequestHeader(withJavaNulls(request.extFields));
         const offset = this.ctx.consumerOffsetManager.queryOffset(h.consumerGroup, h.topic, h.queueId);
         if (offset >= 0) return request.createResponse(ResponseCode.SUCCESS, null, { offset });
+        // 4.9.8 then looks the null topic's queue up: NullPointerException
+        if (request.extFields.topic === undefined)
+          throw new RemotingCommandError('the custom field <topic> is null');
         // as 4.9.8: a group new to a queue whose first message is still there (and in memory) starts at 0
         const minOffset = this.ctx.messageStore.getMinOffsetInQueue(h.topic, h.queueId);
         if (minOffset <= 0) return request.createResponse(ResponseCode.SUCCESS, null, { offset: 0 });
@@ -63,4 +67,13 @@ export class ConsumerManageProcessor {
       }
     }
   };
+}
+
+/**
+ * 4.9.8's header decoding lets a missing consumerGroup or topic be null, and the offset table's key is
+ * topic + "@" + group in Java: offsets are stored and read under "null" (e.g. "DiffT@null").
+ */
+function withJavaNulls(ext: Record<string, string>): Record<string, string> {
+  if (ext.consumerGroup !== undefined && ext.topic !== undefined) return ext;
+  return { ...ext, consumerGroup: ext.consumerGroup ?? 'null', topic: ext.topic ?? 'null' };
 }

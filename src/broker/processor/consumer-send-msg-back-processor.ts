@@ -24,7 +24,7 @@ export class ConsumerSendMsgBackProcessor {
   constructor(private readonly ctx: BrokerContext) {}
 
   readonly process = async (request: RemotingCommand): Promise<RemotingCommand> => {
-    const h = decodeConsumerSendMsgBackRequestHeader(request.extFields);
+    const h = decodeConsumerSendMsgBackRequestHeader(withoutBadMaxReconsumeTimes(request.extFields));
     const b = this.ctx.brokerConfig;
     const sgc = this.ctx.subscriptionGroupManager.findSubscriptionGroupConfig(h.group);
     if (!sgc) {
@@ -105,4 +105,15 @@ export class ConsumerSendMsgBackProcessor {
     log.warn({ group: h.group, status: r.status }, 'send back failed');
     return request.createResponse(ResponseCode.SYSTEM_ERROR, r.status);
   };
+}
+
+/**
+ * 4.9.8's header decoding reads a maxReconsumeTimes that is not a number as null, and null means the
+ * subscription group's retryMaxTimes.
+ */
+function withoutBadMaxReconsumeTimes(ext: Record<string, string>): Record<string, string> {
+  const v = ext.maxReconsumeTimes;
+  if (v === undefined || /^[+-]?\d{1,10}$/.test(v)) return ext;
+  const { maxReconsumeTimes: _bad, ...rest } = ext;
+  return rest;
 }

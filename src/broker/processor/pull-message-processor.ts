@@ -1,5 +1,6 @@
 import { componentLogger } from '../../common/logger.js';
 import { MixAll, PermName, PullSysFlag } from '../../common/message-const.js';
+import { RemotingCommandError } from '../../remoting/custom-header.js';
 import { buildSubscriptionData, type SubscriptionData } from '../../remoting/protocol/body/heartbeat-data.js';
 import { decodePullMessageRequestHeader } from '../../remoting/protocol/header/pull-message-request-header.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
@@ -47,7 +48,18 @@ export class PullMessageProcessor {
     channel: RemotingChannel,
     brokerAllowSuspend: boolean,
   ): Promise<RemotingCommand | null> {
-    const h = decodePullMessageRequestHeader(request.extFields);
+    const fields = request.extFields;
+    // 4.9.8 reads commitOffset, suspendTimeoutMillis and subVersion only when a flag asks for them
+    // (its header decoding lets a missing field be null): absent, they fail only where used
+    const lax =
+      fields.commitOffset === undefined ||
+      fields.suspendTimeoutMillis === undefined ||
+      fields.subVersion === undefined;
+    const h = decodePullMessageRequestHeader(lax ? { ...OPTIONAL_PULL_FIELDS, ...fields } : fields);
+    const need = (field: keyof typeof OPTIONAL_PULL_FIELDS): void => {
+      if (lax && fields[field] === undefined)
+        throw new RemotingCommandError(`the custom field <${field}> is null`);
+    };
     const b = this.ctx.brokerConfig;
     const fail = (code: number, remark: string): RemotingCommand => request.createResponse(code, remark);
 
@@ -67,6 +79,7 @@ export class PullMessageProcessor {
     const hasSuspendFlag = (h.sysFlag & PullSysFlag.FLAG_SUSPEND) !== 0;
     const hasCommitOffsetFlag = (h.sysFlag & PullSysFlag.FLAG_COMMIT_OFFSET) !== 0;
     const hasSubscriptionFlag = (h.sysFlag & PullSysFlag.FLAG_SUBSCRIPTION) !== 0;
+    if (hasSuspendFlag) need('suspendTimeoutMillis');
     const suspendTimeoutMillis = hasSuspendFlag ? h.suspendTimeoutMillis : 0;
 
     const tc = this.ctx.topicConfigManager.selectTopicConfig(h.topic);
@@ -115,6 +128,7 @@ export class PullMessageProcessor {
           `the consumer's subscription not exist${suggestTodo(FAQ.SAME_GROUP_DIFFERENT_TOPIC)}`,
         );
       }
+      need('subVersion');
       if (sub.subVersion < h.subVersion) {
         return fail(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest");
       }
@@ -214,6 +228,7 @@ export class PullMessageProcessor {
     }
 
     if (brokerAllowSuspend && hasCommitOffsetFlag && !slave) {
+      need('commitOffset');
       this.ctx.consumerOffsetManager.commitOffset(
         channel.remoteAddress,
         h.consumerGroup,
@@ -225,3 +240,6 @@ export class PullMessageProcessor {
     return response;
   }
 }
+
+/** Stand-ins for the pull fields 4.9.8 does not require; need() refuses them where they are used. */
+const OPTIONAL_PULL_FIELDS = { commitOffset: '0', suspendTimeoutMillis: '0', subVersion: '0' } as const;

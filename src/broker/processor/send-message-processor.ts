@@ -55,11 +55,16 @@ export class SendMessageProcessor {
     channel: RemotingChannel,
   ): RemotingCommand | Promise<RemotingCommand> => {
     // with networkWorkerEnable the network thread has decoded the header already
-    const header =
-      (request as PreDecodedSendCommand).sendHeader ??
-      (request.code === RequestCode.SEND_MESSAGE
+    let header = (request as PreDecodedSendCommand).sendHeader;
+    if (header === undefined) {
+      const v1 = request.code === RequestCode.SEND_MESSAGE;
+      // 4.9.8 decodes a missing topic as null and refuses it in msgCheck, MSG_REGION/TRACE_ON set
+      if (request.extFields[v1 ? 'topic' : 'b'] === undefined)
+        return this.fail(request, ResponseCode.SYSTEM_ERROR, 'The specified topic is blank.');
+      header = v1
         ? decodeSendMessageRequestHeader(request.extFields)
-        : decodeSendMessageRequestHeaderV2(request.extFields));
+        : decodeSendMessageRequestHeaderV2(request.extFields);
+    }
     const b = this.ctx.brokerConfig;
     const fail = (code: number, remark: string): RemotingCommand => this.fail(request, code, remark);
 
@@ -127,7 +132,9 @@ export class SendMessageProcessor {
       withoutWait(msg);
     }
 
-    if (request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch) {
+    // as 4.9.8, the header's batch flag decides, not the request code: SEND_BATCH_MESSAGE without
+    // batch=true stores its body as one message
+    if (header.batch) {
       return this.sendBatch(request, msg);
     }
     // RocketMQ 5's timer messages (issue 9): parked in rmq_sys_wheel_timer until due, or refused

@@ -6,7 +6,8 @@ import { RemotingCommandError } from '../../custom-header.js';
  * which saves bytes on every send; both decode to this one shape.
  */
 export interface SendMessageRequestHeader {
-  producerGroup: string;
+  /** Not required: 4.9.8 never reads it on the send path (its decoding lets a missing field be null). */
+  producerGroup?: string;
   topic: string;
   defaultTopic: string;
   defaultTopicQueueNums: number;
@@ -60,6 +61,17 @@ function optInt(ext: Record<string, string>, key: string): number | undefined {
   return int(ext, key);
 }
 
+/** RemotingCommand.decodeCommandCustomHeader: a value that does not parse leaves the field null. */
+function lenientInt(ext: Record<string, string>, key: string): number | undefined {
+  const s = ext[key];
+  if (s === undefined || s === null) return undefined;
+  try {
+    return int(ext, key);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Java's Boolean.parseBoolean: anything but "true" (any case) is false. */
 function bool(ext: Record<string, string>, key: string): boolean {
   const s = ext[key];
@@ -68,7 +80,7 @@ function bool(ext: Record<string, string>, key: string): boolean {
 
 export function decodeSendMessageRequestHeader(ext: Record<string, string>): SendMessageRequestHeader {
   const h: SendMessageRequestHeader = {
-    producerGroup: req(ext, 'producerGroup'),
+    producerGroup: ext.producerGroup ?? undefined,
     topic: req(ext, 'topic'),
     defaultTopic: req(ext, 'defaultTopic'),
     defaultTopicQueueNums: int(ext, 'defaultTopicQueueNums'),
@@ -77,10 +89,11 @@ export function decodeSendMessageRequestHeader(ext: Record<string, string>): Sen
     bornTimestamp: int(ext, 'bornTimestamp'),
     flag: int(ext, 'flag'),
     properties: ext.properties ?? undefined,
-    reconsumeTimes: optInt(ext, 'reconsumeTimes'),
+    // V1 goes through 4.9.8's generic decoding, which reads a bad number as null
+    reconsumeTimes: lenientInt(ext, 'reconsumeTimes'),
     unitMode: bool(ext, 'unitMode'),
     batch: bool(ext, 'batch'),
-    maxReconsumeTimes: optInt(ext, 'maxReconsumeTimes'),
+    maxReconsumeTimes: lenientInt(ext, 'maxReconsumeTimes'),
   };
   if (ext.bname !== undefined) h.bname = ext.bname;
   return h;
@@ -88,7 +101,7 @@ export function decodeSendMessageRequestHeader(ext: Record<string, string>): Sen
 
 export function decodeSendMessageRequestHeaderV2(ext: Record<string, string>): SendMessageRequestHeader {
   const h: SendMessageRequestHeader = {
-    producerGroup: req(ext, 'a'),
+    producerGroup: ext.a ?? undefined,
     topic: req(ext, 'b'),
     defaultTopic: req(ext, 'c'),
     defaultTopicQueueNums: int(ext, 'd'),
