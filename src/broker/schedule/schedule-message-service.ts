@@ -163,17 +163,19 @@ export class ScheduleMessageService {
     const now = this.store.now();
     const levelDelay = this.store.delayLevels[level - 1]!;
     let due = 0;
-    let countdown = 0;
+    let nextAt = 0;
     for (; due < n; due++) {
       let deliverAt = cqEntryAt(entries, due).tagsCode;
       // correctDeliverTimestamp: a deliver time beyond now + the level's delay (a clock step back) is now
       if (deliverAt > now + levelDelay) deliverAt = now;
       if (deliverAt > now) {
-        countdown = deliverAt - now;
+        nextAt = deliverAt;
         break;
       }
     }
-    if (due === 0) return Math.min(countdown, DELAY_FOR_A_PERIOD);
+    // the wait for the first entry not due yet, counted from when this run ends (its puts take time)
+    const untilNext = (): number => Math.min(Math.max(0, nextAt - this.store.now()), DELAY_FOR_A_PERIOD);
+    if (due === 0) return untilNext();
 
     // puts issued in one turn go into one CommitLog write, in order
     const stored = await this.readMessages(entries, due);
@@ -188,7 +190,7 @@ export class ScheduleMessageService {
       return DELAY_FOR_A_WHILE;
     }
     this.offsetTable.set(level, offset + due);
-    if (due < n) return Math.min(countdown, DELAY_FOR_A_PERIOD);
+    if (due < n) return untilNext();
     return n === BATCH ? 0 : DELAY_FOR_A_WHILE;
   }
 
