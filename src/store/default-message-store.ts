@@ -22,6 +22,7 @@ import type {
 import { StoreCheckpoint } from './store-checkpoint.js';
 import { StoreCleaner } from './store-cleaner.js';
 import { StoreError } from './store-error.js';
+import { assertStoreNotInUse } from './store-lock.js';
 import * as queries from './store-queries.js';
 import { recoverCommitLog } from './store-recovery.js';
 import { StoreStatsService } from './store-stats-service.js';
@@ -183,6 +184,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
   /** Opens the files and recovers (abnormally when the `abort` file says the last stop was a crash). */
   async load(): Promise<void> {
     const c = this.config;
+    assertStoreNotInUse(StorePath.abort(c), c.storePathRootDir);
     fs.mkdirSync(c.storePathRootDir, { recursive: true });
     // as 4.9.8's DefaultMessageStore constructor (ensureDirOK): commitLogDiskRatio can be measured at once
     fs.mkdirSync(StorePath.commitLog(c), { recursive: true });
