@@ -63,6 +63,9 @@ export interface HaBenchRoleResult {
   /** CPU of the broker processes over the load, % of one core (Linux /proc; -1 elsewhere) */
   masterCpuPct: number;
   slaveCpuPct: number;
+  /** the same per acknowledged message, in microseconds (the steadier figure on a shared machine) */
+  masterCpuUsPerMsg: number;
+  slaveCpuUsPerMsg: number;
 }
 
 export interface HaBenchSample {
@@ -304,6 +307,10 @@ async function runRole(
     );
     const pct = (i: number): number =>
       cpu0[i]! < 0 || cpu1[i]! < 0 ? -1 : round(((cpu1[i]! - cpu0[i]!) / elapsed) * 100, 1);
+    const perMsg = (i: number): number =>
+      cpu0[i]! < 0 || cpu1[i]! < 0
+        ? -1
+        : round(((cpu1[i]! - cpu0[i]!) * 1000) / Math.max(1, producer.acked), 1);
     return {
       role,
       producer,
@@ -314,6 +321,8 @@ async function runRole(
       masterCommitLogBytes: lastMax,
       masterCpuPct: pct(0),
       slaveCpuPct: pct(1),
+      masterCpuUsPerMsg: perMsg(0),
+      slaveCpuUsPerMsg: perMsg(1),
     };
   } finally {
     await client.shutdown();
