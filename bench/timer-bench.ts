@@ -107,7 +107,7 @@ export async function runTimerBench(o: TimerBenchOptions): Promise<TimerBenchRes
   const client = new RemotingClient();
   const body = Buffer.alloc(o.size, 0x61);
   const start = Date.now();
-  const leadMs = o.leadMs > 0 ? o.leadMs : o.pendingOnly ? 3_600_000 : 5000 + Math.ceil(o.count / 10);
+  const leadMs = o.leadMs > 0 ? o.leadMs : o.pendingOnly ? 3_600_000 : 5000 + Math.ceil(o.count / 7);
   const T = start + leadMs;
   let rssMax = 0;
   const sampler = setInterval(() => {

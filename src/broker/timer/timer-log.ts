@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readSync } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -15,9 +15,15 @@ export const UNIT_SIZE = 52;
 /** TimerLog.MAGIC_DEFAULT / MAGIC_ROLL. */
 export const MAGIC_DEFAULT = 1;
 export const MAGIC_ROLL = 1 << 1;
-/** Reads come from blocks of whole units (1260 of them); file sizes are multiples of this. */
+/** File sizes are multiples of this (1260 units), so that neither units nor read blocks straddle files. */
 export const BLOCK_SIZE = UNIT_SIZE * 1260;
-const CACHED_BLOCKS = 256;
+/**
+ * Reads come from cached blocks of 126 units (6,552 bytes). The units of one slot are scattered over
+ * the log (linked in arrival order, due in any order), so the cache is what makes a walk cheap: 64 MiB
+ * hold the units of a million timers; beyond that it is an LRU, and memory stays flat.
+ */
+const READ_BLOCK = UNIT_SIZE * 126;
+const CACHED_BLOCKS = Math.floor((64 * 1024 * 1024) / READ_BLOCK);
 const TWO_POW_32 = 0x1_0000_0000;
 
 export function writeLong(buf: Buffer, at: number, v: number): void {
@@ -177,33 +183,42 @@ export class TimerLog {
       }
       this.dirtyFiles.add(index);
       // a cached block holding the old tail would hide the new units
-      const firstBlock = Math.floor(pos / BLOCK_SIZE);
-      const lastBlock = Math.floor((pos + len - 1) / BLOCK_SIZE);
+      const firstBlock = Math.floor(pos / READ_BLOCK);
+      const lastBlock = Math.floor((pos + len - 1) / READ_BLOCK);
       for (let b = firstBlock; b <= lastBlock; b++) this.cache.delete(b);
       this.writePos = pos + len;
       off += len;
     }
   }
 
-  /** The unit at `pos` (written before), or undefined when its file is gone or the bytes are bad. */
-  async readUnit(pos: number): Promise<TimerUnit | undefined> {
-    const block = Math.floor(pos / BLOCK_SIZE);
+  /**
+   * The unit at `pos` (written before), or undefined when its file is gone or the bytes are bad. A
+   * miss is a synchronous page-cache copy of one block (as ConsumeQueue.readEntries): a walk needs the
+   * unit before it knows the next position, and a libuv round trip per block costs far more.
+   */
+  readUnit(pos: number): TimerUnit | undefined {
+    const block = Math.floor(pos / READ_BLOCK);
     let buf = this.cache.get(block);
     if (buf) {
       this.cache.delete(block);
       this.cache.set(block, buf);
     } else {
       if (pos < this.minPos || pos >= this.writePos) return undefined;
-      const index = Math.floor((block * BLOCK_SIZE) / this.fileSize);
-      const fh = await this.handle(index, false);
+      const index = Math.floor((block * READ_BLOCK) / this.fileSize);
+      const fh = this.files.get(index);
       if (!fh) return undefined;
-      const b = Buffer.allocUnsafe(BLOCK_SIZE);
-      const { bytesRead } = await fh.read(b, 0, BLOCK_SIZE, block * BLOCK_SIZE - index * this.fileSize);
-      buf = b.subarray(0, bytesRead);
+      const b = Buffer.allocUnsafe(READ_BLOCK);
+      const n = readSync(fh.fd, b, 0, READ_BLOCK, block * READ_BLOCK - index * this.fileSize);
+      buf = b.subarray(0, n);
       this.cache.set(block, buf);
       if (this.cache.size > CACHED_BLOCKS) this.cache.delete(this.cache.keys().next().value!);
     }
-    return decodeUnit(buf, pos - block * BLOCK_SIZE);
+    return decodeUnit(buf, pos - block * READ_BLOCK);
+  }
+
+  /** Opens the files present (after load), so that readUnit finds every one of them open. */
+  async openAll(): Promise<void> {
+    for (const start of this.fileStarts()) await this.handle(start / this.fileSize, false);
   }
 
   /** fdatasync of every file written since the last flush. */
@@ -226,7 +241,7 @@ export class TimerLog {
       await fh?.close();
       await unlink(this.fileName(index));
       for (const b of [...this.cache.keys()])
-        if (b * BLOCK_SIZE < start + this.fileSize) this.cache.delete(b);
+        if (b * READ_BLOCK < start + this.fileSize) this.cache.delete(b);
       this.minPos = start + this.fileSize;
       deleted++;
     }

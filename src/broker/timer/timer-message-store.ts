@@ -141,6 +141,7 @@ export class TimerMessageStore {
       relinked++;
     });
     this.currQueueOffset = Math.max(has ? this.checkpoint.lastTimerQueueOffset : 0, maxQueueOffset + 1);
+    await this.timerLog.openAll();
     log.info(
       {
         readTime: new Date(this.currReadTimeMs).toISOString(),
@@ -286,7 +287,7 @@ export class TimerMessageStore {
         let n = 0;
         let bytes = 0;
         while (pos >= 0 && n < DELIVER_BATCH && bytes < WAVE_BYTES) {
-          const u = await this.timerLog.readUnit(pos);
+          const u = this.timerLog.readUnit(pos);
           if (!u || u.slotTimeMs !== t) {
             log.warn({ pos, slot: t }, 'timer log unit unreadable or of another slot, chain cut');
             pos = -1;
