@@ -66,7 +66,13 @@ beforeAll(async () => {
   masterDir = await tempDir('cometmq-ha50k-m-');
   slaveDir = await tempDir('cometmq-ha50k-s-');
   namesrv = await startNamesrv();
-  const common = ['--flushIntervalCommitLog=100'];
+  // replication is what is tested: on a loaded shared machine the broker's fast failure (SYSTEM_BUSY
+  // when a write stalls for 200 ms) would refuse sends that the generator does not retry
+  const common = [
+    '--flushIntervalCommitLog=100',
+    '--brokerFastFailureEnable=false',
+    '--osPageCacheBusyTimeOutMills=10000',
+  ];
   master = await startBroker({
     namesrvAddr: namesrv.addr,
     storePathRootDir: masterDir.path,
