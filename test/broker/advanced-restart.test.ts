@@ -9,6 +9,8 @@
  *   messages (DELAY and WAIT kept).
  * Delayed messages due while the broker is down: test/broker/advanced-messaging.test.ts.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageExt } from '../../src/common/message.js';
 import { decodeMessage, decodeMessages } from '../../src/common/message-decoder.js';
@@ -106,7 +108,19 @@ describe.each(targets)('advanced messaging across restarts against %s', (target:
       ],
     });
     c = new BrokerTestClient(cluster.brokerAddr);
-    for (const t of ['RST_TX', 'RST_DLQ', 'RST_PROPS']) expect((await c.createTopic(t, 1)).code).toBe(0);
+    const topics = ['RST_TX', 'RST_DLQ', 'RST_PROPS'];
+    for (const t of topics) expect((await c.createTopic(t, 1)).code).toBe(0);
+    // the tests kill the broker: the topics must be on disk first. 4.9.8 writes topics.json before it
+    // answers UPDATE_AND_CREATE_TOPIC; CometMQ answers first and writes right after.
+    const file = join(cluster.dataDir, 'store', 'config', 'topics.json');
+    const deadline = Date.now() + 10_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = await readFile(file, 'utf8').catch(() => '');
+      if (topics.every((t) => text.includes(`"${t}"`))) break;
+      await sleep(100);
+    }
+    expect(topics.filter((t) => !text.includes(`"${t}"`))).toEqual([]);
   }, 120_000);
 
   afterAll(async () => {

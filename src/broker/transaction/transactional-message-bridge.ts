@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { MessageExt, MessageExtBrokerInner } from '../../common/message.js';
+import type { MessageExtBrokerInner } from '../../common/message.js';
 import { MessageConst, MessageSysFlag, TopicValidator } from '../../common/message-const.js';
-import { decodeMessage, MESSAGE_MAGIC_CODE } from '../../common/message-decoder.js';
+import { MESSAGE_MAGIC_CODE } from '../../common/message-decoder.js';
 import { getPropertyFromString, putPropertyToString } from '../../common/message-properties.js';
 import { tagsString2tagsCode } from '../../common/tag-hash.js';
 import type { DefaultMessageStore } from '../../store/default-message-store.js';
@@ -67,20 +67,6 @@ export async function lookStoredMessage(
     if (!cl.readIntoSync(commitLogOffset, buf, 0, size)) return undefined;
   }
   return buf.readInt32BE(4) === MESSAGE_MAGIC_CODE ? buf : undefined;
-}
-
-/** The half message at a commit log offset, or undefined (lookMessageByOffset). */
-export async function lookHalfMessage(
-  store: DefaultMessageStore,
-  commitLogOffset: number,
-): Promise<MessageExt | undefined> {
-  const buf = await lookStoredMessage(store, commitLogOffset);
-  if (!buf) return undefined;
-  try {
-    return decodeMessage(buf, 0, { decompressBody: false });
-  } catch {
-    return undefined;
-  }
 }
 
 /**
