@@ -3,10 +3,11 @@
  * on 127.0.0.1 (the broker is started with listenPort=0 and reports the port it got), temp data
  * folders, and every process killed by PID.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { killGroup, spawnInGroup } from './child-process.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 export const COMETMQ_MAIN = join(REPO, 'dist/src/cli/main.js');
@@ -23,15 +24,15 @@ export interface RunningProcess {
 }
 
 function start(args: string[], ready: RegExp, what: string, timeoutMs = 30_000): Promise<RunningProcess> {
-  const proc = spawn(process.execPath, [COMETMQ_MAIN, ...args], {
+  // its own process group, killed with this test process (child-process.ts)
+  const proc = spawnInGroup(process.execPath, [COMETMQ_MAIN, ...args], {
     env: { ...process.env, COMETMQ_LOG_LEVEL: process.env.COMETMQ_TEST_LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const kill = async (): Promise<void> => {
     if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
-    process.kill(proc.pid, 'SIGKILL');
+    killGroup(proc, 'SIGKILL');
     await exited;
   };
   return new Promise<RunningProcess>((resolveUp, reject) => {

@@ -5,8 +5,9 @@
  * with arrival times, and is stopped by its PID. Programs that never exit (push consumers, lite pull
  * loops) are run until their output satisfies a predicate or a deadline passes, then killed.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { killGroup, spawnInGroup } from './child-process.js';
 import { REFERENCE_HOME } from './mq-cluster.js';
 
 /** Light JVMs: several run beside two brokers on a 2-core machine; C1 only (short-lived programs). */
@@ -48,9 +49,9 @@ function startJava(script: string, first: string, o: JavaProgramOptions): JavaPr
   const env: NodeJS.ProcessEnv = { ...process.env, ...o.env, RMQ_DATA: o.dataDir, JAVA_OPT };
   if (o.namesrvAddr !== undefined) env.NAMESRV_ADDR = o.namesrvAddr;
   else delete env.NAMESRV_ADDR;
-  const proc: ChildProcess = spawn(join(REFERENCE_HOME, 'bin', script), [first, ...(o.args ?? [])], {
+  // its own process group (the script and its JVM), killed with this test process (child-process.ts)
+  const proc: ChildProcess = spawnInGroup(join(REFERENCE_HOME, 'bin', script), [first, ...(o.args ?? [])], {
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let partial = '';
@@ -117,7 +118,7 @@ function startJava(script: string, first: string, o: JavaProgramOptions): JavaPr
     },
     async kill() {
       if (!isRunning()) return;
-      process.kill(proc.pid!, 'SIGKILL');
+      killGroup(proc, 'SIGKILL');
       await exited;
     },
   };

@@ -4,12 +4,13 @@
  * cometmq when its broker is built, else reference). Ports are free ephemeral ones on 127.0.0.1, data
  * lives in a temp folder removed on stop, and every process is killed by PID.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { killGroup, spawnInGroup } from './child-process.js';
 
 export type ClusterTarget = 'reference' | 'cometmq';
 
@@ -88,7 +89,8 @@ function startProcess(
   what: string,
   timeoutMs: number,
 ) {
-  const proc = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // its own process group (a script and its JVM), killed with this test process (child-process.ts)
+  const proc = spawnInGroup(cmd, args, { env });
   let output = '';
   const up = new Promise<void>((resolveUp, reject) => {
     const timer = setTimeout(
@@ -115,7 +117,7 @@ function startProcess(
 async function kill(proc: ChildProcess | undefined): Promise<void> {
   if (!proc || proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  process.kill(proc.pid, 'SIGKILL');
+  killGroup(proc, 'SIGKILL');
   await exited;
 }
 
