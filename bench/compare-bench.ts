@@ -37,6 +37,8 @@ export interface CompareBenchOptions {
   connections: number;
   queueNums: number;
   cases: CompareCase[];
+  /** runs of the whole case list; every second one takes the targets in reverse order (default 1) */
+  repeat?: number;
   targets: CompareTarget[];
   /** measure consuming too (default true) */
   consume: boolean;
@@ -96,6 +98,10 @@ export interface TargetRun {
 
 export interface CompareCaseResult {
   case: CompareCase;
+  /** 1-based run of the case list (--repeat) */
+  run: number;
+  /** the order the targets ran in */
+  order: CompareTarget[];
   flushDiskType: FlushDiskType;
   size: number;
   window: number;
@@ -268,50 +274,11 @@ export async function runCompareBench(o: CompareBenchOptions): Promise<CompareCa
   process.on('exit', killAllSync);
   const results: CompareCaseResult[] = [];
   try {
-    for (const k of o.cases) {
-      const runs: Partial<Record<CompareTarget, TargetRun>> = {};
-      const loadAvgStart = loadavg().map((n) => round(n));
-      for (const target of o.targets) {
-        log(`case ${k}: starting ${target} (${FLUSH[k]})`);
-        const cluster = await startCluster({
-          target,
-          flushDiskType: FLUSH[k],
-          referenceHome: o.referenceHome ?? defaultReferenceHome(),
-          brokerJavaOpt: o.brokerJavaOpt,
-          cometmqMain: o.cometmqMain ?? defaultCometmqMain(),
-        });
-        log(
-          `${target}: namesrv pid ${cluster.namesrv.pid} at ${cluster.namesrvAddr}, broker pid ${cluster.broker.pid} at ${cluster.brokerAddr}, data ${cluster.dataDir}`,
-        );
-        try {
-          runs[target] = await measureTarget(cluster, o, log);
-        } catch (err) {
-          throw new Error(
-            `${target} (${FLUSH[k]}): ${(err as Error).message}\nbroker output:\n${cluster.broker.tail()}`,
-          );
-        } finally {
-          await cluster.shutdown();
-          syncDisks();
-          await sleep(o.settleMs);
-        }
-      }
-      const r: CompareCaseResult = {
-        case: k,
-        flushDiskType: FLUSH[k],
-        size: o.size,
-        window: o.window,
-        connections: o.connections,
-        durationSec: o.durationSec,
-        warmupSec: o.warmupSec,
-        reference: runs.reference ?? null,
-        cometmq: runs.cometmq ?? null,
-        ratio: ratios(runs.reference ?? null, runs.cometmq ?? null),
-        cpus: cpus().length,
-        loadAvgStart,
-        loadAvgEnd: loadavg().map((n) => round(n)),
-      };
-      results.push(r);
-      o.onCase?.(r);
+    const runs = o.repeat ?? 1;
+    for (let run = 1; run <= runs; run++) {
+      // on a shared machine the load drifts: alternating who goes first keeps it from favouring one
+      const order = run % 2 === 1 ? o.targets : [...o.targets].reverse();
+      results.push(...(await runCases(o, run, order, log)));
     }
     return results;
   } finally {
@@ -320,4 +287,61 @@ export async function runCompareBench(o: CompareBenchOptions): Promise<CompareCa
     process.off('SIGTERM', onSignal);
     process.off('exit', killAllSync);
   }
+}
+
+async function runCases(
+  o: CompareBenchOptions,
+  run: number,
+  order: CompareTarget[],
+  log: (l: string) => void,
+): Promise<CompareCaseResult[]> {
+  const results: CompareCaseResult[] = [];
+  for (const k of o.cases) {
+    const runs: Partial<Record<CompareTarget, TargetRun>> = {};
+    const loadAvgStart = loadavg().map((n) => round(n));
+    for (const target of order) {
+      log(`case ${k}: starting ${target} (${FLUSH[k]})`);
+      const cluster = await startCluster({
+        target,
+        flushDiskType: FLUSH[k],
+        referenceHome: o.referenceHome ?? defaultReferenceHome(),
+        brokerJavaOpt: o.brokerJavaOpt,
+        cometmqMain: o.cometmqMain ?? defaultCometmqMain(),
+      });
+      log(
+        `${target}: namesrv pid ${cluster.namesrv.pid} at ${cluster.namesrvAddr}, broker pid ${cluster.broker.pid} at ${cluster.brokerAddr}, data ${cluster.dataDir}`,
+      );
+      try {
+        runs[target] = await measureTarget(cluster, o, log);
+      } catch (err) {
+        throw new Error(
+          `${target} (${FLUSH[k]}): ${(err as Error).message}\nbroker output:\n${cluster.broker.tail()}`,
+        );
+      } finally {
+        await cluster.shutdown();
+        syncDisks();
+        await sleep(o.settleMs);
+      }
+    }
+    const r: CompareCaseResult = {
+      case: k,
+      run,
+      order,
+      flushDiskType: FLUSH[k],
+      size: o.size,
+      window: o.window,
+      connections: o.connections,
+      durationSec: o.durationSec,
+      warmupSec: o.warmupSec,
+      reference: runs.reference ?? null,
+      cometmq: runs.cometmq ?? null,
+      ratio: ratios(runs.reference ?? null, runs.cometmq ?? null),
+      cpus: cpus().length,
+      loadAvgStart,
+      loadAvgEnd: loadavg().map((n) => round(n)),
+    };
+    results.push(r);
+    o.onCase?.(r);
+  }
+  return results;
 }

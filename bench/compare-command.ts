@@ -13,6 +13,7 @@ interface CompareFlags {
   connections: string;
   cases: string;
   targets: string;
+  repeat: string;
   consume: boolean;
   javaOpt: string;
   settle: string;
@@ -51,6 +52,7 @@ export function registerCompareBenchCommand(bench: Command): void {
     .option('--connections <n>', 'producer connections', '2')
     .option('--cases <list>', 'flush types: async (ASYNC_FLUSH), sync (SYNC_FLUSH)', 'async,sync')
     .option('--targets <list>', 'brokers, run in this order: reference, cometmq', 'reference,cometmq')
+    .option('--repeat <n>', 'runs of the case list, every second one with the targets reversed', '1')
     .option('--no-consume', 'skip the consume phase')
     .option('--java-opt <opts>', 'JAVA_OPT of the reference broker', '-Xms1g -Xmx1g -Xmn512m')
     .option('--settle <ms>', 'pause after each cluster is removed and synced', '3000')
@@ -76,6 +78,7 @@ export function registerCompareBenchCommand(bench: Command): void {
         queueNums: 8,
         cases,
         targets,
+        repeat: num('--repeat', f.repeat, 1),
         consume: f.consume,
         brokerJavaOpt: f.javaOpt,
         referenceHome,

@@ -10,7 +10,7 @@ function row(k: CompareCaseResult, target: string, r: TargetRun): string {
   const c = r.consume;
   const fails = p.failures + (c?.failures ?? 0);
   return [
-    k.flushDiskType,
+    caseName(k),
     target,
     n(p.msgsPerSec),
     `${p.p50Ms} / ${p.p99Ms}`,
@@ -29,6 +29,10 @@ function row(k: CompareCaseResult, target: string, r: TargetRun): string {
   ].join(' | ');
 }
 
+function caseName(k: CompareCaseResult): string {
+  return k.run > 1 ? `${k.flushDiskType} (run ${k.run})` : k.flushDiskType;
+}
+
 function x(v: number | null): string {
   return v === null ? '-' : `${v.toFixed(2)}x`;
 }
@@ -44,7 +48,7 @@ export function formatCompareTable(results: CompareCaseResult[]): string {
     if (k.ratio) {
       const r = k.ratio;
       lines.push(
-        `| ${k.flushDiskType} | **CometMQ / RocketMQ** | **${x(r.produceMsgsPerSec)}** | | **${x(r.produceBrokerCpuUsPerMsg)}** | | | **${x(r.consumeMsgsPerSec)}** | **${x(r.consumeBrokerCpuUsPerMsg)}** | | | | | |`,
+        `| ${caseName(k)} | **CometMQ / RocketMQ** | **${x(r.produceMsgsPerSec)}** | | **${x(r.produceBrokerCpuUsPerMsg)}** | | | **${x(r.consumeMsgsPerSec)}** | **${x(r.consumeBrokerCpuUsPerMsg)}** | | | | | |`,
       );
     }
   }

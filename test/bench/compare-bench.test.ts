@@ -94,6 +94,8 @@ describe.skipIf(whyNot !== undefined)(`cometmq bench compare (${whyNot ?? 'refer
     const r = JSON.parse(lines[0]!);
     expect(r).toMatchObject({
       case: 'sync',
+      run: 1,
+      order: ['reference', 'cometmq'],
       flushDiskType: 'SYNC_FLUSH',
       size: 1024,
       window: 64,
