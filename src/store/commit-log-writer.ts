@@ -1,7 +1,10 @@
+import { type CommitLogWriteThread, fillCrcsHere } from './commit-log-write-thread.js';
 import type { WriteBatch } from './write-batch.js';
 
 /** Writes on the libuv pool at once: the next batch's copy into the page cache overlaps this one's. */
 const MAX_WRITES_IN_FLIGHT = 4;
+/** Batches handed to the write thread at once (it takes them one after the other). */
+const MAX_THREAD_WRITES_IN_FLIGHT = 64;
 
 export interface CommitLogWriterHost {
   now(): number;
@@ -33,7 +36,11 @@ export class CommitLogWriter {
   private failure: { error: unknown } | undefined;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly host: CommitLogWriterHost) {}
+  constructor(
+    private readonly host: CommitLogWriterHost,
+    /** Fills body CRCs and writes off the event loop; without it (or once it died) the libuv pool writes. */
+    private readonly thread?: CommitLogWriteThread,
+  ) {}
 
   submit(batch: WriteBatch): void {
     this.sealed.push(batch);
@@ -56,7 +63,9 @@ export class CommitLogWriter {
   }
 
   private kick(): void {
-    while (!this.failure && this.inflight.length < MAX_WRITES_IN_FLIGHT && this.sealed.length > 0) {
+    const threaded = this.thread?.alive === true;
+    const max = threaded ? MAX_THREAD_WRITES_IN_FLIGHT : MAX_WRITES_IN_FLIGHT;
+    while (!this.failure && this.inflight.length < max && this.sealed.length > 0) {
       const batch = this.sealed.shift()!;
       const w: InFlight = { batch, startedAt: this.host.now(), settled: false, error: undefined };
       this.inflight.push(w);
@@ -67,6 +76,11 @@ export class CommitLogWriter {
         if (err !== undefined && !this.failure) this.failure = { error: err };
         this.drain();
       };
+      if (threaded) {
+        this.thread!.write(batch).then(() => done(), done);
+        continue;
+      }
+      fillCrcsHere(batch);
       if (segs.length === 1) {
         const s = segs[0]!;
         s.file.write(s.chunk.buf, s.start, s.end - s.start, s.filePos).then(() => done(), done);

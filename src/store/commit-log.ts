@@ -10,6 +10,7 @@ import {
 import { offsetToHex } from '../common/message-id.js';
 import { getPropertyFromString, putPropertyToString } from '../common/message-properties.js';
 import { CommitLogReader } from './commit-log-reader.js';
+import { CommitLogWriteThread } from './commit-log-write-thread.js';
 import { CommitLogWriter } from './commit-log-writer.js';
 import type { MappedFile } from './mapped-file.js';
 import { MappedFileQueue } from './mapped-file-queue.js';
@@ -86,7 +87,10 @@ export class CommitLog extends CommitLogReader {
   private current: WriteBatch | undefined;
   private readonly writer: CommitLogWriter;
   private immediateScheduled = false;
-  private readonly pool = new ChunkPool();
+  private readonly pool: ChunkPool;
+  /** Body CRCs are left to the write thread (filled in before the batch is written). */
+  private readonly deferCrc: boolean;
+  private readonly writeThread: CommitLogWriteThread | undefined;
   private chunk: Chunk | undefined;
   private readonly storeHostHex: string;
   private readonly syncFlush: boolean;
@@ -102,11 +106,20 @@ export class CommitLog extends CommitLogReader {
     );
     this.storeHostHex = host.storeHost.toString('hex').toUpperCase();
     this.syncFlush = host.config.flushDiskType === 'SYNC_FLUSH';
-    this.writer = new CommitLogWriter({
-      now: () => host.now(),
-      onWritten: (b) => this.onWritten(b),
-      onFailed: (bs, err) => this.onWriteFailed(bs, err),
-    });
+    this.writeThread =
+      host.config.commitLogWriteWorkerEnable && CommitLogWriteThread.available()
+        ? new CommitLogWriteThread(host.log)
+        : undefined;
+    this.deferCrc = this.writeThread !== undefined;
+    this.pool = new ChunkPool(this.writeThread);
+    this.writer = new CommitLogWriter(
+      {
+        now: () => host.now(),
+        onWritten: (b) => this.onWritten(b),
+        onFailed: (bs, err) => this.onWriteFailed(bs, err),
+      },
+      this.writeThread,
+    );
   }
 
   load(): void {
@@ -204,7 +217,7 @@ export class CommitLog extends CommitLogReader {
     const buf = chunk.buf;
     dv.setInt32(at, msgLen);
     dv.setInt32(at + 4, MESSAGE_MAGIC_CODE);
-    dv.setInt32(at + 8, crc32Masked(body));
+    if (!this.deferCrc) dv.setInt32(at + 8, crc32Masked(body));
     dv.setInt32(at + 12, queueId);
     dv.setInt32(at + 16, msg.flag);
     dv.setInt32(at + 20, Math.floor(queueOffset / TWO_POW_32));
@@ -227,6 +240,7 @@ export class CommitLog extends CommitLogReader {
     dv.setUint32(p + 8, msg.preparedTransactionOffset >>> 0);
     dv.setInt32(p + 12, body.length);
     p += 16;
+    if (this.deferCrc) batch.crcJobs.push(chunk.id, at + 8, p, body.length);
     buf.set(body, p);
     p += body.length;
     buf[p] = topicLen;
@@ -470,6 +484,11 @@ export class CommitLog extends CommitLogReader {
       b.resolveAll();
       for (const c of b.chunks) this.pool.give(c);
     }
+  }
+
+  /** Stops the write thread (after waitWritten, at shutdown). */
+  async closeWriter(): Promise<void> {
+    await this.writeThread?.terminate();
   }
 
   /** Resolves when every append so far is written (shutdown, tests). */

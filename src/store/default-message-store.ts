@@ -261,6 +261,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     if (this.ownScheduler) this.scheduler.stop();
     if (!this.loaded) return;
     await this.commitLog.waitWritten();
+    await this.commitLog.closeWriter();
     await this.flushService.flushAll();
     await this.flushConsumeQueues(true);
     this.indexService?.shutdown();

@@ -44,7 +44,8 @@ export class MappedFile {
     readonly fileName: string,
     readonly fileFromOffset: number,
     readonly fileSize: number,
-    private readonly fd: number,
+    /** Also used by the CommitLog write thread, which writes the files the CommitLog is appending to. */
+    readonly fd: number,
     /** In-memory stand-in for the file's mtime, driven by the store's clock (retention, time lookups). */
     public lastModifiedTimestamp: number,
   ) {}

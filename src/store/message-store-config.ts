@@ -24,6 +24,8 @@ export interface MessageStoreConfig {
   flushDiskType: FlushDiskType;
   brokerRole: BrokerRole;
   flushIntervalCommitLog: number;
+  /** CometMQ: body CRCs and CommitLog writes on a thread of their own (off the event loop). */
+  commitLogWriteWorkerEnable: boolean;
   flushCommitLogLeastPages: number;
   flushCommitLogThoroughInterval: number;
   flushIntervalConsumeQueue: number;
@@ -76,6 +78,7 @@ export function defaultMessageStoreConfig(): MessageStoreConfig {
     flushDiskType: 'ASYNC_FLUSH',
     brokerRole: 'ASYNC_MASTER',
     flushIntervalCommitLog: 500,
+    commitLogWriteWorkerEnable: true,
     flushCommitLogLeastPages: 4,
     flushCommitLogThoroughInterval: 10_000,
     flushIntervalConsumeQueue: 1000,

@@ -5,7 +5,11 @@ import type { DispatchRequest, PutMessageResult } from './put-message-status.js'
 export class Chunk {
   readonly dv: DataView;
   pos = 0;
-  constructor(readonly buf: Buffer) {
+  constructor(
+    readonly buf: Buffer,
+    /** Names the chunk to the write thread. */
+    readonly id = 0,
+  ) {
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 }
@@ -13,9 +17,19 @@ export class Chunk {
 export const CHUNK_SIZE = 256 * 1024;
 const POOL_MAX = 16;
 
+/** Where chunks live when a write thread shares them: it learns of each new one and of each let go. */
+export interface SharedChunkHost {
+  registerChunk(c: Chunk, sab: SharedArrayBuffer): void;
+  dropChunk(c: Chunk): void;
+}
+
 /** Reuses encoding chunks once their write is done, so the hot path allocates no big buffers. */
 export class ChunkPool {
   private readonly free: Chunk[] = [];
+  private nextId = 1;
+
+  /** With a host, chunks are SharedArrayBuffers the write thread reads. */
+  constructor(private readonly shared?: SharedChunkHost) {}
 
   take(minSize: number): Chunk {
     if (minSize <= CHUNK_SIZE) {
@@ -24,13 +38,22 @@ export class ChunkPool {
         c.pos = 0;
         return c;
       }
-      return new Chunk(Buffer.allocUnsafe(CHUNK_SIZE));
+      return this.create(CHUNK_SIZE);
     }
-    return new Chunk(Buffer.allocUnsafe(minSize));
+    return this.create(minSize);
   }
 
   give(c: Chunk): void {
     if (c.buf.length === CHUNK_SIZE && this.free.length < POOL_MAX) this.free.push(c);
+    else this.shared?.dropChunk(c);
+  }
+
+  private create(size: number): Chunk {
+    if (!this.shared) return new Chunk(Buffer.allocUnsafe(size));
+    const sab = new SharedArrayBuffer(size);
+    const c = new Chunk(Buffer.from(sab), this.nextId++);
+    this.shared.registerChunk(c, sab);
+    return c;
   }
 }
 
@@ -56,6 +79,8 @@ export class WriteBatch {
   readonly segments: Segment[] = [];
   readonly chunks: Chunk[] = [];
   readonly requests: DispatchRequest[] = [];
+  /** Body CRCs left to the write thread: per message chunk id, CRC position, body start, body length. */
+  readonly crcJobs: number[] = [];
   readonly waiters: PutWaiter[] = [];
   readonly results: PutMessageResult[] = [];
   /** Per waiter: false when the message said WAIT=false (answer on write even with SYNC_FLUSH). */
