@@ -35,10 +35,12 @@ export interface StoredInner {
  * the stored bytes: body (as stored, still compressed when it was), flag, sysFlag, born time and host,
  * store host and reconsumeTimes kept; the properties string kept exactly as stored (4.9.8 rebuilds it
  * from the unchanged map: REAL_TOPIC, REAL_QID, DELAY, WAIT... all stay); tagsCode from TAGS. No
- * properties map is built and re-encoded and hosts stay bytes: this is a per-message path. Undefined
- * when the bytes are not a whole message.
+ * properties map is built and re-encoded and hosts stay bytes: this is a per-message path. A stored
+ * store host equal to `localStoreHost` is answered as that very buffer (the CommitLog caches the hex
+ * of a store host per buffer object: a fresh subarray per message missed that cache every time).
+ * Undefined when the bytes are not a whole message.
  */
-export function innerFromStoredBytes(buf: Buffer): StoredInner | undefined {
+export function innerFromStoredBytes(buf: Buffer, localStoreHost?: Buffer): StoredInner | undefined {
   if (buf.length < BORN_HOST_POSITION + 8 || buf.readInt32BE(4) !== MESSAGE_MAGIC_CODE) return undefined;
   const total = buf.readInt32BE(0);
   if (total > buf.length) return undefined;
@@ -54,6 +56,8 @@ export function innerFromStoredBytes(buf: Buffer): StoredInner | undefined {
   if (propsLenAt + 2 > total) return undefined;
   const propsLen = buf.readInt16BE(propsLenAt);
   if (propsLen < 0 || propsLenAt + 2 + propsLen > total) return undefined;
+  let storeHost = buf.subarray(storeHostAt, reconsumeAt);
+  if (localStoreHost?.equals(storeHost)) storeHost = localStoreHost;
   const props = propsLen > 0 ? buf.toString('utf8', propsLenAt + 2, propsLenAt + 2 + propsLen) : '';
   const realTopic = getPropertyFromString(props, MessageConst.PROPERTY_REAL_TOPIC);
   const realQueueId = Number(getPropertyFromString(props, MessageConst.PROPERTY_REAL_QUEUE_ID));
@@ -73,7 +77,7 @@ export function innerFromStoredBytes(buf: Buffer): StoredInner | undefined {
       sysFlag,
       bornTimestamp: readLong(buf, BORN_TIMESTAMP_POSITION),
       bornHost: buf.subarray(BORN_HOST_POSITION, BORN_HOST_POSITION + bornLen),
-      storeHost: buf.subarray(storeHostAt, reconsumeAt),
+      storeHost,
       reconsumeTimes: buf.readInt32BE(reconsumeAt),
       preparedTransactionOffset: 0,
     },
