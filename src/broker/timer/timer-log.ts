@@ -169,6 +169,17 @@ export class TimerLog {
 
   /** Appends whole units (written in one call per file); the caller has already linked them. */
   async append(units: Buffer): Promise<void> {
+    const start = this.writePos;
+    try {
+      await this.appendAt(units);
+    } catch (err) {
+      // the next append starts over at the same place (the failed units are written again)
+      this.writePos = start;
+      throw err;
+    }
+  }
+
+  private async appendAt(units: Buffer): Promise<void> {
     let off = 0;
     while (off < units.length) {
       const pos = this.writePos;

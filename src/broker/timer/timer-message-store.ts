@@ -87,6 +87,9 @@ export class TimerMessageStore {
   private lastFlushAt = 0;
   private lastCleanAt = 0;
   private readonly enqueueBuf = Buffer.allocUnsafe(ENQUEUE_BATCH * UNIT_SIZE);
+  private readonly batchSlots = new Float64Array(ENQUEUE_BATCH);
+  /** Newest unit per slot within the batch being encoded (its units chain to each other first). */
+  private readonly batchLast = new Map<number, number>();
   // one wave of a slot's units, as parallel arrays (no object per unit)
   private readonly wOffset = new Float64Array(DELIVER_BATCH);
   private readonly wSize = new Int32Array(DELIVER_BATCH);
@@ -258,8 +261,11 @@ export class TimerMessageStore {
         }
       }
       const pos = base + i * UNIT_SIZE;
+      const prev = this.batchLast.get(slot);
+      this.batchLast.set(slot, pos);
+      this.batchSlots[i] = slot;
       encodeUnit(out, i * UNIT_SIZE, {
-        prevPos: this.wheel.lastPosOf(slot),
+        prevPos: prev ?? this.wheel.lastPosOf(slot),
         magic,
         slotTimeMs: slot,
         deliverMs,
@@ -267,9 +273,11 @@ export class TimerMessageStore {
         sizePy: entries.readInt32BE(e + 8),
         queueOffset: off + i,
       });
-      this.wheel.link(slot, pos);
     }
+    this.batchLast.clear();
+    // linked only once written: a failed write leaves the wheel as it was, and the batch is retried
     await this.timerLog.append(out.subarray(0, n * UNIT_SIZE));
+    for (let i = 0; i < n; i++) this.wheel.link(this.batchSlots[i]!, base + i * UNIT_SIZE);
     this.currQueueOffset = off + n;
     this.stats.enqueued += n;
     return true;
