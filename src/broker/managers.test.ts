@@ -104,6 +104,8 @@ describe('SubscriptionGroupManager', () => {
     );
     expect(m.findSubscriptionGroupConfig('G')).toBeUndefined();
     expect(m.findSubscriptionGroupConfig('CID_RMQ_SYS_X')?.retryMaxTimes).toBe(16);
+    // m's own write (of the system group) must not land after m2's below: both write one file
+    await m.persist();
     const m2 = new SubscriptionGroupManager(defaultBrokerConfig(), dir);
     expect(m2.findSubscriptionGroupConfig('G')?.consumeEnable).toBe(true);
     await m2.persist();

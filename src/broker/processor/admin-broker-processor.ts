@@ -171,7 +171,7 @@ export class AdminBrokerProcessor {
     );
   }
 
-  private updateAndCreateTopic(request: RemotingCommand): RemotingCommand {
+  private async updateAndCreateTopic(request: RemotingCommand): Promise<RemotingCommand> {
     const refusal = this.slaveRefusal(request);
     if (refusal) return refusal;
     const h = decodeCreateTopicRequestHeader(createTopicFields(request.extFields));
@@ -192,6 +192,8 @@ export class AdminBrokerProcessor {
       order: h.order,
     });
     this.ctx.topicConfigManager.updateTopicConfig(tc);
+    // 4.9.8 persists topics.json before it answers: a topic acknowledged survives a kill right after
+    await this.ctx.topicConfigManager.persist();
     this.ctx.registerBrokerAll();
     // 4.9.8 sets the code but never clears createResponseCommand's placeholder remark
     return request.createResponse(ResponseCode.SUCCESS, 'not set any response code');
@@ -210,12 +212,13 @@ export class AdminBrokerProcessor {
       );
     }
     this.ctx.topicConfigManager.deleteTopicConfig(h.topic);
+    await this.ctx.topicConfigManager.persist();
     await this.ctx.messageStore.deleteTopics([h.topic]);
     this.ctx.registerBrokerAll();
     return request.createResponse(ResponseCode.SUCCESS, null);
   }
 
-  private updateAndCreateSubscriptionGroup(request: RemotingCommand): RemotingCommand {
+  private async updateAndCreateSubscriptionGroup(request: RemotingCommand): Promise<RemotingCommand> {
     const refusal = this.slaveRefusal(request);
     if (refusal) return refusal;
     // 4.9.8 decodes the body unchecked: without one it fails (NullPointerException, SYSTEM_ERROR)
@@ -228,15 +231,18 @@ export class AdminBrokerProcessor {
     this.ctx.subscriptionGroupManager.updateSubscriptionGroupConfig(
       decodeSubscriptionGroupConfig(request.body),
     );
+    // persisted before the answer, as 4.9.8 does
+    await this.ctx.subscriptionGroupManager.persist();
     return request.createResponse(ResponseCode.SUCCESS, null);
   }
 
-  private deleteSubscriptionGroup(request: RemotingCommand): RemotingCommand {
+  private async deleteSubscriptionGroup(request: RemotingCommand): Promise<RemotingCommand> {
     const refusal = this.slaveRefusal(request);
     if (refusal) return refusal;
     const h = decodeDeleteSubscriptionGroupRequestHeader(request.extFields);
     this.ctx.subscriptionGroupManager.deleteSubscriptionGroupConfig(h.groupName);
     if (h.removeOffset) this.ctx.consumerOffsetManager.removeOffset(h.groupName);
+    await this.ctx.subscriptionGroupManager.persist();
     return request.createResponse(ResponseCode.SUCCESS, null);
   }
 
