@@ -46,6 +46,8 @@ export interface CompareBenchOptions {
   brokerJavaOpt: string;
   referenceHome?: string;
   cometmqMain?: string;
+  /** extra `--key=value` arguments of the CometMQ broker, e.g. --networkWorkerEnable=true */
+  cometmqBrokerArgs?: string[];
   /** pause after each cluster's store is removed and synced, ms */
   settleMs: number;
   /** status lines (stderr by default) */
@@ -108,6 +110,8 @@ export interface CompareCaseResult {
   connections: number;
   durationSec: number;
   warmupSec: number;
+  /** extra arguments the CometMQ broker ran with */
+  cometmqBrokerArgs: string[];
   reference: TargetRun | null;
   cometmq: TargetRun | null;
   /** cometmq / reference; null unless both ran */
@@ -307,6 +311,7 @@ async function runCases(
         referenceHome: o.referenceHome ?? defaultReferenceHome(),
         brokerJavaOpt: o.brokerJavaOpt,
         cometmqMain: o.cometmqMain ?? defaultCometmqMain(),
+        cometmqBrokerArgs: o.cometmqBrokerArgs,
       });
       log(
         `${target}: namesrv pid ${cluster.namesrv.pid} at ${cluster.namesrvAddr}, broker pid ${cluster.broker.pid} at ${cluster.brokerAddr}, data ${cluster.dataDir}`,
@@ -333,6 +338,7 @@ async function runCases(
       connections: o.connections,
       durationSec: o.durationSec,
       warmupSec: o.warmupSec,
+      cometmqBrokerArgs: o.cometmqBrokerArgs ?? [],
       reference: runs.reference ?? null,
       cometmq: runs.cometmq ?? null,
       ratio: ratios(runs.reference ?? null, runs.cometmq ?? null),

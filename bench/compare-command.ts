@@ -14,6 +14,7 @@ interface CompareFlags {
   cases: string;
   targets: string;
   repeat: string;
+  cometmqBrokerArgs?: string;
   consume: boolean;
   javaOpt: string;
   settle: string;
@@ -53,6 +54,10 @@ export function registerCompareBenchCommand(bench: Command): void {
     .option('--cases <list>', 'flush types: async (ASYNC_FLUSH), sync (SYNC_FLUSH)', 'async,sync')
     .option('--targets <list>', 'brokers, run in this order: reference, cometmq', 'reference,cometmq')
     .option('--repeat <n>', 'runs of the case list, every second one with the targets reversed', '1')
+    .option(
+      '--cometmq-broker-args <args>',
+      'extra --key=value arguments of the CometMQ broker only, e.g. "--networkWorkerEnable=true"',
+    )
     .option('--no-consume', 'skip the consume phase')
     .option('--java-opt <opts>', 'JAVA_OPT of the reference broker', '-Xms1g -Xmx1g -Xmn512m')
     .option('--settle <ms>', 'pause after each cluster is removed and synced', '3000')
@@ -79,6 +84,7 @@ export function registerCompareBenchCommand(bench: Command): void {
         cases,
         targets,
         repeat: num('--repeat', f.repeat, 1),
+        cometmqBrokerArgs: (f.cometmqBrokerArgs ?? '').split(' ').filter((a) => a.length > 0),
         consume: f.consume,
         brokerJavaOpt: f.javaOpt,
         referenceHome,

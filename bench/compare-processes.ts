@@ -43,6 +43,8 @@ export interface ClusterOptions {
   brokerJavaOpt: string;
   /** dist/src/cli/main.js */
   cometmqMain: string;
+  /** extra `--key=value` arguments of the CometMQ broker only (modes the reference has no key for) */
+  cometmqBrokerArgs?: string[];
 }
 
 const live = new Set<ChildProcess>();
@@ -251,6 +253,7 @@ async function startCometmq(o: ClusterOptions, dir: string): Promise<Started> {
         '--brokerIP2=127.0.0.1',
         `--storePathRootDir=${join(dir, 'store')}`,
         `--flushDiskType=${o.flushDiskType}`,
+        ...(o.cometmqBrokerArgs ?? []),
       ],
       env,
       /Broker listening on (\S+)/,
