@@ -195,7 +195,7 @@ const ALLOWED: Record<string, (Difference & { why: string })[]> = {
   getBrokerConfig: [
     {
       only: '+',
-      line: oneOf(['bindAddress', 'frameMaxLength', 'networkWorkerEnable']),
+      line: oneOf(['bindAddress', 'frameMaxLength', 'networkWorkerEnable', 'commitLogWriteWorkerEnable']),
       why: "CometMQ's own keys (docs/configuration.md)",
     },
     {
