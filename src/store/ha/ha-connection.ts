@@ -132,7 +132,7 @@ export class HAConnection {
     const store = this.host.store;
     const c = store.config;
     while (!this.closed) {
-      const batch = c.haTransferBatchSize;
+      const batch = Math.max(1, c.haTransferBatchSize);
       const data = await store.readRawCommitLog(this.nextTransferFromWhere, batch * CHUNKS_PER_READ);
       if (this.closed) return;
       if (data && data.length > 0) {
