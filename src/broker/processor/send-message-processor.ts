@@ -130,6 +130,8 @@ export class SendMessageProcessor {
       parseHalfMessageInner(msg);
     } else if (!isDelayed(properties, header.sysFlag)) {
       withoutWait(msg);
+      // known now: the store need not look for DELAY in the string again
+      msg.delayTimeLevel = 0;
     }
 
     // as 4.9.8, the header's batch flag decides, not the request code: SEND_BATCH_MESSAGE without
