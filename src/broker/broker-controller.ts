@@ -18,6 +18,7 @@ import { ProducerManager } from './client/producer-manager.js';
 import { type BrokerRemotingServer, WorkerRemotingServer } from './network/worker-remoting-server.js';
 import { ConsumerOffsetManager } from './offset/consumer-offset-manager.js';
 import { AdminBrokerProcessor } from './processor/admin-broker-processor.js';
+import { AdminMaintenanceProcessor } from './processor/admin-maintenance-processor.js';
 import { AdminOffsetProcessor } from './processor/admin-offset-processor.js';
 import { ClientManageProcessor } from './processor/client-manage-processor.js';
 import { ConsumerManageProcessor } from './processor/consumer-manage-processor.js';
@@ -339,6 +340,9 @@ export class BrokerController implements BrokerContext {
     const offsets = new AdminOffsetProcessor(this);
     const offsetsGated = gate(offsets.process);
     for (const code of offsets.codes) server.registerProcessor(code, offsetsGated);
+    const maintenance = new AdminMaintenanceProcessor(this);
+    const maintenanceGated = gate(maintenance.process);
+    for (const code of maintenance.codes) server.registerProcessor(code, maintenanceGated);
     this.advanced = new AdvancedMessaging(this, this.scheduler);
     this.advanced.registerProcessors(server, gate);
     // AdminBrokerProcessor.getUnknownCmdResponse, the broker's default processor

@@ -36,6 +36,7 @@ const COMETMQ_BROKER_FEATURES: ReadonlySet<string> = new Set<string>([
   'SQL92_FILTER',
   'SQL92_REFUSAL',
   'REQUEST_REPLY',
+  'ADMIN_TO_CLIENT',
   ...(process.env.COMETMQ_TRY_BROKER_FEATURES ?? '').split(',').map((f) => f.trim()),
 ]);
 const TRY_ALL = process.env.COMETMQ_TRY_BROKER_FEATURES === 'all';
