@@ -5,22 +5,47 @@ import { TopicValidator } from '../../common/message-const.js';
 import type { ScheduledTask, Scheduler } from '../../common/scheduler.js';
 import type { DefaultMessageStore } from '../../store/default-message-store.js';
 import { memoryForPageCache } from '../../store/get-message.js';
+import type { DispatchRequest } from '../../store/put-message-status.js';
 import { PersistQueue, readConfigFile, writeConfigFileAtomically } from '../config-file.js';
 import { cqEntryAt } from '../message-inner.js';
 import { scheduledInnerFromStored } from './scheduled-message-inner.js';
 
 const log = componentLogger('schedule');
 
-/** ScheduleMessageService's pacing (4.9.8): first run after 1 s, idle polls every 100 ms, 10 s after an error. */
+/** ScheduleMessageService's pacing (4.9.8): first run after 1 s, 100 ms after a failed put, 10 s after an error. */
 const FIRST_DELAY_TIME = 1000;
 const DELAY_FOR_A_WHILE = 100;
 const DELAY_FOR_A_PERIOD = 10_000;
+/**
+ * A level with nothing pending looks again after this long. 4.9.8 polls every 100 ms; here the
+ * dispatch of a SCHEDULE_TOPIC_XXXX entry wakes its level (onDispatched), so the poll is only a safety
+ * net (entries recovered at start-up are found by the first run).
+ */
+const IDLE_POLL = 1000;
 /** MessageStoreConfig.flushDelayOffsetInterval default. */
 export const FLUSH_DELAY_OFFSET_INTERVAL = 10_000;
 /** ConsumeQueue entries read per run of a level (one read, then the due ones are put together). */
 const BATCH = 1024;
 /** Bytes read at once for a run of adjacent delayed messages. */
 const READ_SPAN = 1 << 20;
+/**
+ * Puts of a level that may be unconfirmed at once. Counted in messages, not runs: a level that keeps
+ * up runs often with a few due messages each, and a bound on runs made it wait for writes again.
+ */
+const MAX_PUTS_IN_FLIGHT = 4 * BATCH;
+
+/** A level's delivery cursor: read ahead of offsetTable, which moves only over confirmed puts. */
+interface LevelCursor {
+  /** next ConsumeQueue offset to read */
+  next: number;
+  /** bumped when a put fails: puts issued before that no longer move offsetTable */
+  generation: number;
+  inFlight: Array<Promise<void>>;
+  /** puts issued and not yet confirmed */
+  puts: number;
+  /** the last run's confirmation: each run's is chained to it, so offsetTable only moves forward */
+  tail: Promise<void>;
+}
 
 /** DelayOffsetSerializeWrapper: {"offsetTable":{level: offset}}. */
 export function decodeDelayOffset(text: string): Map<number, number> {
@@ -50,8 +75,14 @@ export class ScheduleMessageService {
     writeConfigFileAtomically(this.configFilePath, this.encode(true)),
   );
   private readonly timers = new Map<number, ScheduledTask>();
+  /** when each level's armed timer fires (absolute ms) */
+  private readonly armedAt = new Map<number, number>();
+  /** levels in a run, and the earliest deliver time dispatched meanwhile */
+  private readonly running = new Map<number, number>();
   private flushTask: ScheduledTask | undefined;
   private started = false;
+  private listening = false;
+  private readonly cursors = new Map<number, LevelCursor>();
 
   constructor(
     private readonly store: DefaultMessageStore,
@@ -93,6 +124,10 @@ export class ScheduleMessageService {
   start(): void {
     if (this.started) return;
     this.started = true;
+    if (!this.listening) {
+      this.listening = true;
+      this.store.addDispatchListener((d) => this.onDispatched(d));
+    }
     for (let level = 1; level <= this.maxDelayLevel; level++) this.arm(level, FIRST_DELAY_TIME);
     this.flushTask = this.scheduler.every('persist-delay-offset', FLUSH_DELAY_OFFSET_INTERVAL, () =>
       this.persist(),
@@ -104,6 +139,10 @@ export class ScheduleMessageService {
     this.started = false;
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
+    this.armedAt.clear();
+    // puts already issued are confirmed (or not) before the offsets are written
+    await Promise.all([...this.cursors.values()].flatMap((c) => c.inFlight));
+    this.cursors.clear();
     this.flushTask?.cancel();
     await this.persist();
   }
@@ -128,11 +167,37 @@ export class ScheduleMessageService {
     }
   }
 
+  /**
+   * A SCHEDULE_TOPIC_XXXX entry reached its ConsumeQueue: its level runs when the entry is due, not
+   * at the level's next poll. Under load an entry can be dispatched late (its deliver time counts from
+   * the store time), even already due; waiting for a 100 ms poll then added to its lag. A level in a
+   * run notes the time and looks again when the run ends.
+   */
+  private onDispatched(d: DispatchRequest): void {
+    if (d.topic !== TopicValidator.RMQ_SYS_SCHEDULE_TOPIC || !this.started) return;
+    const level = d.queueId + 1;
+    const deliverAt = d.tagsCode;
+    const inRun = this.running.get(level);
+    if (inRun !== undefined) {
+      if (deliverAt < inRun) this.running.set(level, deliverAt);
+      return;
+    }
+    const at = this.armedAt.get(level);
+    if (at !== undefined && deliverAt >= at) return;
+    this.arm(level, deliverAt - this.store.now());
+  }
+
   private arm(level: number, delayMs: number): void {
     if (!this.started) return;
+    this.timers.get(level)?.cancel();
+    const wait = Math.min(Math.max(0, delayMs), DELAY_FOR_A_PERIOD);
+    this.armedAt.set(level, this.store.now() + wait);
     this.timers.set(
       level,
-      this.scheduler.once(`schedule-level-${level}`, delayMs, async () => {
+      this.scheduler.once(`schedule-level-${level}`, wait, async () => {
+        this.armedAt.delete(level);
+        this.timers.delete(level);
+        this.running.set(level, Number.POSITIVE_INFINITY);
         let next: number;
         try {
           next = await this.executeOnTimeup(level);
@@ -140,25 +205,54 @@ export class ScheduleMessageService {
           log.error({ err, level }, 'deliver delayed messages failed');
           next = DELAY_FOR_A_PERIOD;
         }
+        const dispatched = this.running.get(level) ?? Number.POSITIVE_INFINITY;
+        this.running.delete(level);
+        if (next !== DELAY_FOR_A_PERIOD && dispatched !== Number.POSITIVE_INFINITY)
+          next = Math.min(next, dispatched - this.store.now());
         this.arm(level, next);
       }),
     );
   }
 
-  /** DeliverDelayedMessageTimerTask.executeOnTimeup for one batch; answers when to run next. */
+  private cursorOf(level: number): LevelCursor {
+    let c = this.cursors.get(level);
+    if (!c) {
+      c = {
+        next: this.offsetTable.get(level) ?? 0,
+        generation: 0,
+        inFlight: [],
+        puts: 0,
+        tail: Promise.resolve(),
+      };
+      this.cursors.set(level, c);
+    }
+    return c;
+  }
+
+  /**
+   * DeliverDelayedMessageTimerTask.executeOnTimeup for one batch; answers when to run next. The next
+   * batch does not wait for this one's puts to be written (4.9.8's puts are synchronous appends; here
+   * a write round trip under load held the whole level for its duration): the level's cursor reads
+   * ahead while offsetTable (delayOffset.json) moves only over puts confirmed in order, so a restart
+   * redelivers what was unconfirmed, never skips it. A failed put rewinds both to it, as syncDeliver.
+   */
   private async executeOnTimeup(level: number): Promise<number> {
     const cq = this.store.findConsumeQueue(TopicValidator.RMQ_SYS_SCHEDULE_TOPIC, level - 1);
-    if (!cq) return DELAY_FOR_A_WHILE;
-    let offset = this.offsetTable.get(level) ?? 0;
+    if (!cq) return IDLE_POLL;
+    const cursor = this.cursorOf(level);
+    while (cursor.puts >= MAX_PUTS_IN_FLIGHT && cursor.inFlight.length > 0) await cursor.inFlight[0];
+    if (!this.started) return DELAY_FOR_A_WHILE;
+    let offset = cursor.next;
     const min = cq.getMinOffsetInQueue();
     if (offset < min) {
       log.error({ level, offset, min }, 'schedule CQ offset invalid');
       offset = min;
+      cursor.next = offset;
       this.offsetTable.set(level, offset);
     }
-    if (offset >= cq.getMaxOffsetInQueue()) return DELAY_FOR_A_WHILE;
+    if (offset >= cq.getMaxOffsetInQueue()) return IDLE_POLL;
     const entries = cq.readEntries(offset, BATCH);
-    if (!entries || entries.length === 0) return DELAY_FOR_A_WHILE;
+    if (!entries || entries.length === 0) return IDLE_POLL;
     const n = entries.length / 20;
     const now = this.store.now();
     const levelDelay = this.store.delayLevels[level - 1]!;
@@ -179,19 +273,33 @@ export class ScheduleMessageService {
 
     // puts issued in one turn go into one CommitLog write, in order
     const stored = await this.readMessages(entries, due);
+    if (!this.started || cursor.next !== offset) return DELAY_FOR_A_WHILE;
     const puts: Array<Promise<boolean> | boolean> = [];
     for (let i = 0; i < due; i++) puts.push(this.deliverOne(stored[i], cqEntryAt(entries, i).offset));
-    const ok = await Promise.all(puts);
-    const firstFailed = ok.indexOf(false);
-    if (!this.started) return DELAY_FOR_A_WHILE;
-    if (firstFailed >= 0) {
-      // as syncDeliver: the failed one and those after it are tried again from there
-      this.offsetTable.set(level, offset + firstFailed);
-      return DELAY_FOR_A_WHILE;
-    }
-    this.offsetTable.set(level, offset + due);
+    cursor.next = offset + due;
+    const generation = cursor.generation;
+    const all = Promise.all(puts);
+    const confirmed = cursor.tail
+      .then(() => all)
+      .then((ok) => {
+        cursor.inFlight.shift();
+        if (cursor.generation !== generation) return;
+        const firstFailed = ok.indexOf(false);
+        if (firstFailed >= 0) {
+          // as syncDeliver: the failed one and those after it are tried again from there
+          cursor.generation++;
+          cursor.next = offset + firstFailed;
+          this.offsetTable.set(level, offset + firstFailed);
+          return;
+        }
+        this.offsetTable.set(level, offset + due);
+      });
+    cursor.inFlight.push(confirmed);
+    cursor.tail = confirmed;
     if (due < n) return untilNext();
-    return n === BATCH ? 0 : DELAY_FOR_A_WHILE;
+    // all read were due: more may have been dispatched meanwhile (4.9.8 waits 100 ms here, which under
+    // a backlog added up to 100 ms per round)
+    return offset + due < cq.getMaxOffsetInQueue() ? 0 : IDLE_POLL;
   }
 
   /**
@@ -242,7 +350,7 @@ export class ScheduleMessageService {
   /** messageTimeup + put; true when stored (or when there is nothing to store at that offset). */
   private deliverOne(stored: Buffer | undefined, commitLogOffset: number): Promise<boolean> | boolean {
     if (!stored) return true; // as 4.9.8: a message that cannot be read is skipped
-    const s = scheduledInnerFromStored(stored);
+    const s = scheduledInnerFromStored(stored, this.store.storeHost);
     if (!s) return true;
     const topic = s.realTopic;
     if (!topic || !Number.isInteger(s.realQueueId) || topic === TopicValidator.RMQ_SYS_TRANS_HALF_TOPIC) {

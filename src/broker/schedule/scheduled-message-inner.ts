@@ -6,8 +6,8 @@ import { innerFromStoredBytes, type StoredInner } from '../stored-message-inner.
  * them). The put is neither delayed again nor waits for flush or slaves: 4.9.8 clears DELAY and sets
  * WAIT=false in the properties map only, after the string was built.
  */
-export function scheduledInnerFromStored(buf: Buffer): StoredInner | undefined {
-  const s = innerFromStoredBytes(buf);
+export function scheduledInnerFromStored(buf: Buffer, localStoreHost?: Buffer): StoredInner | undefined {
+  const s = innerFromStoredBytes(buf, localStoreHost);
   if (!s) return undefined;
   s.inner.delayTimeLevel = 0;
   s.inner.waitStoreMsgOK = false;
