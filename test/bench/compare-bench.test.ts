@@ -102,6 +102,7 @@ describe.skipIf(whyNot !== undefined)(`cometmq bench compare (${whyNot ?? 'refer
       connections: 2,
       durationSec: 1,
       warmupSec: 1,
+      cometmqBrokerArgs: [],
       cpus: expect.any(Number),
     });
     expect(r.loadAvgStart).toHaveLength(3);
