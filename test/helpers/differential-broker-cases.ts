@@ -120,6 +120,19 @@ function dropNested(table: string, drop: (key: string) => boolean): (body: unkno
   };
 }
 
+/** QueueTimeSpan times as "<time>" (a store time is each broker's own), -1 and 0 kept. */
+function maskTimes(body: unknown): unknown {
+  if (Array.isArray(body)) return body.map(maskTimes);
+  if (body === null || typeof body !== 'object') return body;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (/TimeStamp$|^delayTime$/.test(k)) out[k] = typeof v === 'number' && v > 0 ? '<time>' : v;
+    else if (/TimeStampStr$/.test(k)) out[k] = '<date>';
+    else out[k] = maskTimes(v);
+  }
+  return out;
+}
+
 export const BROKER_CASES: WireCase[] = [
   {
     label: 'create topic',
@@ -297,6 +310,43 @@ export const BROKER_CASES: WireCase[] = [
   { label: 'system topics', code: RC.GET_SYSTEM_TOPIC_LIST_FROM_BROKER },
   { label: 'who consumes the topic', code: RC.QUERY_TOPIC_CONSUME_BY_WHO, ext: { topic: T } },
   {
+    label: 'consume time span',
+    code: RC.QUERY_CONSUME_TIME_SPAN,
+    ext: { topic: T, group: G },
+    // store times are each broker's own; which are set (-1, 0 or a time) is compared
+    bodyFilter: (b) => maskTimes(b),
+  },
+  {
+    label: 'consume time span of an unknown topic',
+    code: RC.QUERY_CONSUME_TIME_SPAN,
+    ext: { topic: 'NoSuchDiffT', group: G },
+    vary: [],
+  },
+  // filterGroups names no group: 4.9.8 removes the offsets of the groups it names from its table
+  {
+    label: 'correction offset',
+    code: RC.QUERY_CORRECTION_OFFSET,
+    ext: { topic: T, compareGroup: G, filterGroups: 'DiffNone' },
+    vary: ['topic', 'compareGroup'],
+  },
+  // a client id that is not connected: forwarding to a live consumer is in test/client (ADMIN_TO_CLIENT)
+  {
+    label: 'consumer running info of an absent client',
+    code: RC.GET_CONSUMER_RUNNING_INFO,
+    ext: { consumerGroup: HB_GROUP, clientId: 'nobody@differential', jstackEnable: false },
+    vary: ['consumerGroup', 'clientId'],
+  },
+  {
+    label: 'consume message directly, absent client',
+    code: RC.CONSUME_MESSAGE_DIRECTLY,
+    ext: {
+      consumerGroup: HB_GROUP,
+      clientId: 'nobody@differential',
+      msgId: '7F000001000000000000000000000000',
+    },
+    vary: ['consumerGroup', 'clientId'],
+  },
+  {
     label: 'reset offsets',
     code: RC.INVOKE_BROKER_TO_RESET_OFFSET,
     ext: { topic: T, group: G, timestamp: 0, isForce: true },
@@ -333,6 +383,10 @@ export const BROKER_CASES: WireCase[] = [
     code: RC.UNREGISTER_CLIENT,
     ext: { clientID: CLIENT_ID, producerGroup: PG, consumerGroup: HB_GROUP },
   },
+  // store maintenance triggers: nothing is old enough to go, both answer SUCCESS
+  { label: 'clean expired consume queues', code: RC.CLEAN_EXPIRED_CONSUMEQUEUE },
+  { label: 'delete expired commit log', code: RC.DELETE_EXPIRED_COMMITLOG },
+  { label: 'clean unused topics', code: RC.CLEAN_UNUSED_TOPIC },
   { label: 'delete topic', code: RC.DELETE_TOPIC_IN_BROKER, ext: { topic: T } },
   { label: 'unknown code', code: 9999 },
 ];

@@ -102,8 +102,10 @@ export class AdminMaintenanceProcessor {
 
   /** QUERY_CONSUME_TIME_SPAN: QueryConsumeTimeSpanBody over the topic's write queues (mqadmin consumerProgress). */
   private async queryConsumeTimeSpan(request: RemotingCommand): Promise<RemotingCommand> {
-    required(request.extFields, 'topic', 'group');
-    const { topic, group } = request.extFields as { topic: string; group: string };
+    // 4.9.8 leaves a missing group null: the key "topic@null" has no offsets; a missing topic fails
+    required(request.extFields, 'topic');
+    const topic = request.extFields.topic ?? '';
+    const group = request.extFields.group ?? 'null';
     const tc = this.ctx.topicConfigManager.selectTopicConfig(topic);
     if (!tc) return request.createResponse(ResponseCode.TOPIC_NOT_EXIST, `topic[${topic}] not exist`);
     const store = this.ctx.messageStore;
@@ -142,7 +144,8 @@ export class AdminMaintenanceProcessor {
    * this (it iterates a keySet view); CometMQ only leaves them out of the minimum.
    */
   private queryCorrectionOffset(request: RemotingCommand): RemotingCommand {
-    required(request.extFields, 'compareGroup', 'topic');
+    // as 4.9.8: a missing compareGroup compares with nothing; a missing topic fails
+    required(request.extFields, 'topic');
     const { topic, compareGroup, filterGroups } = request.extFields;
     const skip = new Set((filterGroups ?? '').trim() === '' ? [] : (filterGroups ?? '').split(','));
     const store = this.ctx.messageStore;
@@ -158,7 +161,10 @@ export class AdminMaintenanceProcessor {
     }
     const out: Record<string, number | bigint> = {};
     for (const [q, o] of min) out[String(q)] = o;
-    const compare = this.ctx.consumerOffsetManager.queryOffsetTable(compareGroup ?? '', topic ?? '');
+    const compare =
+      compareGroup === undefined
+        ? undefined
+        : this.ctx.consumerOffsetManager.queryOffsetTable(compareGroup, topic ?? '');
     for (const [q, o] of compare ?? []) {
       const cur = min.get(q);
       // 4.9.8 unboxes a missing entry: NullPointerException, answered SYSTEM_ERROR
@@ -200,9 +206,11 @@ export class AdminMaintenanceProcessor {
 
   /** CONSUME_MESSAGE_DIRECTLY: the stored message (by offset message id) goes along as the body. */
   private async consumeMessageDirectly(request: RemotingCommand): Promise<RemotingCommand> {
-    required(request.extFields, 'consumerGroup', 'clientId', 'msgId');
+    // only consumerGroup is @CFNotNull; a missing msgId fails decoding (a Java NullPointerException)
+    required(request.extFields, 'consumerGroup');
     const ext = { ...request.extFields, brokerName: this.ctx.brokerConfig.brokerName };
-    const { offset } = decodeOffsetMsgId(request.extFields.msgId ?? '');
+    if (request.extFields.msgId === undefined) throw new Error('CONSUME_MESSAGE_DIRECTLY without a msgId');
+    const { offset } = decodeOffsetMsgId(request.extFields.msgId);
     const buf = await this.ctx.messageStore.lookMessageByOffset(offset);
     // 4.9.8 reads the result unchecked: an unknown offset is a NullPointerException (SYSTEM_ERROR)
     if (!buf) throw new Error(`no message at commit log offset ${offset}`);
@@ -216,8 +224,9 @@ export class AdminMaintenanceProcessor {
     body: Buffer | null,
     ext: Record<string, string> = request.extFields,
   ): Promise<RemotingCommand> {
-    const group = ext.consumerGroup ?? '';
-    const clientId = ext.clientId ?? '';
+    const group = ext.consumerGroup ?? 'null';
+    // String.format of a null clientId (CONSUME_MESSAGE_DIRECTLY's is @CFNullable)
+    const clientId = ext.clientId ?? 'null';
     const info = this.ctx.consumerManager.findChannel(group, clientId);
     if (!info)
       return request.createResponse(
