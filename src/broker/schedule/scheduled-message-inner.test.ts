@@ -60,6 +60,15 @@ describe('scheduledInnerFromStored (messageTimeup from stored bytes)', () => {
     expect(s.realTopic).toBe('T1');
   });
 
+  it('answers a stored store host equal to the local one as the local buffer itself', () => {
+    const local = ipv4(10911);
+    expect(scheduledInnerFromStored(stored({}), local)!.inner.storeHost).toBe(local);
+    const other = ipv4(10999);
+    const s = scheduledInnerFromStored(stored({}), other)!;
+    expect(s.inner.storeHost).not.toBe(other);
+    expect([...s.inner.storeHost!]).toEqual([...ipv4(10911)]);
+  });
+
   it('answers undefined for bytes that are not a whole message', () => {
     const b = stored({});
     expect(scheduledInnerFromStored(b.subarray(0, b.length - 5))).toBeUndefined();
