@@ -4,6 +4,11 @@ import { TopicValidator } from '../../common/message-const.js';
 import { decodeOffsetMsgId } from '../../common/message-id.js';
 import { RemotingCommandError } from '../../remoting/custom-header.js';
 import { RemotingTimeoutError } from '../../remoting/errors.js';
+import {
+  decodeMessageQueueMap,
+  encodeMessageQueueMap,
+  parseBody,
+} from '../../remoting/protocol/body/message-queue.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
@@ -81,6 +86,45 @@ export class AdminMaintenanceProcessor {
       return this.callConsumer(R.GET_CONSUMER_RUNNING_INFO, r, r.body);
     });
     h.set(R.CONSUME_MESSAGE_DIRECTLY, (r) => this.consumeMessageDirectly(r));
+    h.set(R.INVOKE_BROKER_TO_GET_CONSUMER_STATUS, (r) => this.getConsumerStatus(r));
+  }
+
+  /**
+   * INVOKE_BROKER_TO_GET_CONSUMER_STATUS (Broker2Client.getConsumeStatus): GET_CONSUMER_STATUS_FROM_CLIENT
+   * to each member of the group (or only clientAddr's client id), 5 s each; a client that fails or
+   * answers otherwise is left out. GetConsumerStatusBody {consumerTable: {clientId: {mq: offset}}}.
+   */
+  private async getConsumerStatus(request: RemotingCommand): Promise<RemotingCommand> {
+    required(request.extFields, 'topic', 'group');
+    const { topic, group, clientAddr } = request.extFields as Record<string, string>;
+    const cgi = this.ctx.consumerManager.getConsumerGroupInfo(group ?? '');
+    // 4.9.8 dereferences the group unchecked (NullPointerException) and refuses an empty one
+    if (!cgi) throw new Error(`no consumer group ${group}`);
+    if (cgi.channelInfoTable.size === 0)
+      return request.createResponse(
+        ResponseCode.SYSTEM_ERROR,
+        `No Any Consumer online in the consumer group: [${group}]`,
+      );
+    const only = clientAddr === undefined || clientAddr.trim() === '' ? undefined : clientAddr;
+    const parts: string[] = [];
+    for (const info of cgi.channelInfoTable.values()) {
+      if (only !== undefined && only !== info.clientId) continue;
+      try {
+        const answer = await info.channel.invoke(
+          RemotingCommand.request(RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT, { topic, group }),
+          5000,
+        );
+        if (answer.code === ResponseCode.SUCCESS && answer.body) {
+          const table = decodeMessageQueueMap(parseBody(answer.body), 'messageQueueTable', (v) => Number(v));
+          parts.push(`${JSON.stringify(info.clientId)}:${encodeMessageQueueMap(table, (v) => String(v))}`);
+        }
+      } catch (err) {
+        log.warn({ err, topic, group, clientId: info.clientId }, 'get consumer status failed');
+      }
+      if (only !== undefined) break;
+    }
+    const body = Buffer.from(`{"consumerTable":{${parts.join(',')}},"messageQueueTable":{}}`);
+    return request.createResponse(ResponseCode.SUCCESS, null, undefined, body);
   }
 
   get codes(): number[] {

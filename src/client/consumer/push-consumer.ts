@@ -11,7 +11,7 @@ import type {
 import type { MQClientInstance } from '../impl/mq-client-instance.js';
 import { getOrCreateMQClientInstance } from '../impl/mq-client-manager.js';
 import type { MessageExt } from '../message.js';
-import type { MessageQueue } from '../message-queue.js';
+import { type MessageQueue, messageQueueKey } from '../message-queue.js';
 import { buildSubscription, type SubscriptionExpression } from '../message-selector.js';
 import { brokerOffsetLookup, computePullFromWhere, parseConsumeTimestamp } from './consume-from-where.js';
 import {
@@ -404,6 +404,51 @@ export class PushConsumer implements MQConsumerInner {
       msg,
       brokerName,
     );
+  }
+
+  /**
+   * RESET_CONSUMER_CLIENT_OFFSET (MQClientInstance.resetOffset, after mqadmin resetOffsetByTime): the
+   * broker already moved its offsets; here the queues of `topic` in the table stop (their buffered
+   * messages dropped), running listener calls get up to 10 s (RocketMQ sleeps 10 s), then each
+   * queue's new offset is written to the store and persisted, and the next rebalance takes the queues
+   * afresh from there. Queues of other topics keep running.
+   */
+  async resetOffset(topic: string, offsetTable: ReadonlyArray<[MessageQueue, number]>): Promise<void> {
+    if (this.state !== 'RUNNING') return;
+    const rebalance = this.rebalance!;
+    const store = this.offsetStore!;
+    const wanted = offsetTable.filter(([mq]) => mq.topic === topic);
+    const dropped: { key: string; pq: ProcessQueue }[] = [];
+    for (const [mq] of wanted) {
+      const key = messageQueueKey(mq);
+      const e = rebalance.processQueueTable.get(key);
+      if (!e) continue;
+      e.pq.dropped = true;
+      e.pq.clear();
+      dropped.push({ key, pq: e.pq });
+    }
+    await Promise.all(dropped.map(({ pq }) => pq.waitDrained(10_000)));
+    for (const [mq, offset] of wanted) {
+      store.updateOffset(mq, offset, false);
+      await store.persist(mq);
+      store.removeOffset(mq);
+    }
+    for (const { key, pq } of dropped) {
+      pq.released = true;
+      rebalance.processQueueTable.delete(key);
+    }
+    log.info({ group: this.group, topic, queues: wanted.length }, 'consumer offsets reset by the broker');
+    this.instance!.rebalanceImmediately();
+  }
+
+  /** GET_CONSUMER_STATUS_FROM_CLIENT (MQClientInstance.getConsumerStatus): offsets of `topic`'s owned queues. */
+  async consumerStatus(topic: string): Promise<Array<[MessageQueue, number]>> {
+    const out: Array<[MessageQueue, number]> = [];
+    for (const { mq } of this.rebalance?.processQueueTable.values() ?? []) {
+      if (mq.topic !== topic) continue;
+      out.push([mq, await this.offsetStore!.readOffset(mq, 'MEMORY_FIRST_THEN_STORE')]);
+    }
+    return out;
   }
 
   /** The queues this consumer currently owns. */

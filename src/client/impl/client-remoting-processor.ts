@@ -3,6 +3,10 @@ import { componentLogger } from '../../common/logger.js';
 import { MessageConst, MessageSysFlag } from '../../common/message-const.js';
 import { decodeMessage } from '../../common/message-decoder.js';
 import { decodeProperties } from '../../common/message-properties.js';
+import { encodeMessageQueueMap } from '../../remoting/protocol/body/message-queue.js';
+import { decodeResetOffsetBody } from '../../remoting/protocol/body/reset-offset-body.js';
+import { decodeGetConsumerStatusRequestHeader } from '../../remoting/protocol/header/get-consumer-status-request-header.js';
+import { decodeResetOffsetRequestHeader } from '../../remoting/protocol/header/reset-offset-request-header.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
@@ -57,6 +61,31 @@ export function registerClientProcessors(instance: MQClientInstance): void {
       log.warn({ err }, 'cannot process a reply message');
       return req.createResponse(ResponseCode.SYSTEM_ERROR, 'process reply message fail');
     }
+  });
+
+  // oneway from the broker (Broker2Client.resetOffset): nothing to answer, as ClientRemotingProcessor
+  remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (req) => {
+    try {
+      const h = decodeResetOffsetRequestHeader(req.extFields);
+      const consumer = instance.selectConsumer(h.group);
+      if (!consumer?.resetOffset || !req.body) return null;
+      const { offsetTable } = decodeResetOffsetBody(req.body);
+      consumer
+        .resetOffset(h.topic, offsetTable)
+        .catch((err: unknown) => log.warn({ err, group: h.group }, 'reset offset failed'));
+    } catch (err) {
+      log.warn({ err }, 'resetOffset: bad request');
+    }
+    return null;
+  });
+
+  // Broker2Client.getConsumeStatus: GetConsumerStatusBody with this client's offsets of the topic
+  remoting.registerProcessor(RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT, async (req) => {
+    const h = decodeGetConsumerStatusRequestHeader(req.extFields);
+    const consumer = instance.selectConsumer(h.group);
+    const table = consumer?.consumerStatus ? await consumer.consumerStatus(h.topic) : [];
+    const body = `{"consumerTable":{},"messageQueueTable":${encodeMessageQueueMap(table, (v) => String(v))}}`;
+    return req.createResponse(ResponseCode.SUCCESS, null, undefined, Buffer.from(body));
   });
 
   remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, async (req) => {

@@ -40,6 +40,10 @@ export interface MQConsumerInner {
   persistConsumerOffset(): Promise<void>;
   /** GET_CONSUMER_RUNNING_INFO, forwarded by a broker (mqadmin consumerStatus). */
   consumerRunningInfo?(): Promise<ConsumerRunningInfo>;
+  /** RESET_CONSUMER_CLIENT_OFFSET from a broker (mqadmin resetOffsetByTime): restart `topic`'s queues there. */
+  resetOffset?(topic: string, offsetTable: ReadonlyArray<[MessageQueue, number]>): Promise<void>;
+  /** GET_CONSUMER_STATUS_FROM_CLIENT from a broker: the offsets of `topic`'s owned queues. */
+  consumerStatus?(topic: string): Promise<Array<[MessageQueue, number]>>;
   /** CONSUME_MESSAGE_DIRECTLY, forwarded by a broker. */
   consumeMessageDirectly?(msg: MessageExt, brokerName: string): Promise<ConsumeMessageDirectlyResult>;
 }
