@@ -300,6 +300,25 @@ describe.skipIf(targets.length === 0)('advanced messaging', () => {
             );
             expect(stdout, stderr).toContain('#Consumer Properties#');
             expect(stdout).toMatch(/TRequest\s+broker-a/);
+            // queryMsgById -g -d: CONSUME_MESSAGE_DIRECTLY through the broker, result printed by mqadmin
+            const direct = await promisify(execFile)(
+              join(REFERENCE_HOME, 'bin/mqadmin'),
+              [
+                'queryMsgById',
+                '-n',
+                cluster.namesrvAddr,
+                '-i',
+                sent.offsetMsgId,
+                '-g',
+                'GAdmin',
+                '-d',
+                c.clientId!,
+              ],
+              { env: { ...process.env, JAVA_OPT: '-Xms64m -Xmx128m' }, timeout: 30_000 },
+            );
+            expect(direct.stdout, direct.stderr).toMatch(
+              /ConsumeMessageDirectlyResult \[order=false, autoCommit=true, consumeResult=CR_SUCCESS/,
+            );
           }
         },
         60_000,
