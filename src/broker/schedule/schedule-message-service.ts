@@ -278,11 +278,17 @@ export class ScheduleMessageService {
     for (let i = 0; i < due; i++) puts.push(this.deliverOne(stored[i], cqEntryAt(entries, i).offset));
     cursor.next = offset + due;
     const generation = cursor.generation;
-    const all = Promise.all(puts);
+    // a put that throws counts as failed from the run's first message (retried, never skipped)
+    const all = Promise.all(puts).catch((err: unknown): boolean[] => {
+      log.error({ err, level }, 'deliver delayed messages failed');
+      return [false];
+    });
+    cursor.puts += due;
     const confirmed = cursor.tail
       .then(() => all)
       .then((ok) => {
         cursor.inFlight.shift();
+        cursor.puts -= due;
         if (cursor.generation !== generation) return;
         const firstFailed = ok.indexOf(false);
         if (firstFailed >= 0) {
