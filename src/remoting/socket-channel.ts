@@ -12,9 +12,12 @@ import { FLAG_ONEWAY, type RemotingCommand } from './remoting-command.js';
 
 const log = componentLogger('remoting');
 
-/** Bodies at least this big are written from their own buffer instead of being copied into the frame. */
-const ZERO_COPY_BODY = 64 * 1024;
-/** Batches up to this size are joined into one buffer (one write); larger ones go out corked (writev). */
+/**
+ * Bodies at least this big (a pull's messages) are written from their own buffer instead of being
+ * copied into the frame, and never copied again when a turn's writes are joined.
+ */
+const ZERO_COPY_BODY = 4 * 1024;
+/** Small pieces are joined into one buffer up to this size; the rest go out corked (one writev). */
 const CONCAT_LIMIT = 256 * 1024;
 const CLOSE_GRACE_MS = 3000;
 
@@ -52,6 +55,8 @@ export class SocketChannel implements RemotingChannel {
   private readonly pending = new Map<number, PendingCall>();
   private outQueue: Buffer[] = [];
   private outBytes = 0;
+  /** Some queued piece is a zero-copy body: join only the small pieces around it. */
+  private outHasLarge = false;
   private outCallbacks: WriteCallback[] = [];
   private flushScheduled = false;
   private closeHandled = false;
@@ -246,6 +251,7 @@ export class SocketChannel implements RemotingChannel {
       const header = encodeCommandHeader(cmd);
       this.outQueue.push(header, body);
       this.outBytes += header.length + body.length;
+      this.outHasLarge = true;
     } else {
       const frame = encodeCommand(cmd);
       this.outQueue.push(frame);
@@ -266,9 +272,11 @@ export class SocketChannel implements RemotingChannel {
     if (queue.length === 0) return;
     const callbacks = this.outCallbacks;
     const bytes = this.outBytes;
+    const hasLarge = this.outHasLarge;
     this.outQueue = [];
     this.outCallbacks = [];
     this.outBytes = 0;
+    this.outHasLarge = false;
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) {
       const err = new RemotingSendRequestError(`channel to ${this.remoteAddress} is closed`, {
@@ -285,12 +293,13 @@ export class SocketChannel implements RemotingChannel {
           };
     if (queue.length === 1) {
       socket.write(queue[0]!, done);
-    } else if (bytes <= CONCAT_LIMIT) {
+    } else if (bytes <= CONCAT_LIMIT && !hasLarge) {
       socket.write(Buffer.concat(queue, bytes), done);
     } else {
+      const pieces = joinSmallRuns(queue);
       socket.cork();
-      for (let i = 0; i < queue.length - 1; i++) socket.write(queue[i]!);
-      socket.write(queue[queue.length - 1]!, done);
+      for (let i = 0; i < pieces.length - 1; i++) socket.write(pieces[i]!);
+      socket.write(pieces[pieces.length - 1]!, done);
       socket.uncork();
     }
   }
@@ -313,7 +322,36 @@ export class SocketChannel implements RemotingChannel {
     this.outQueue = [];
     this.outCallbacks = [];
     this.outBytes = 0;
+    this.outHasLarge = false;
     for (const cb of callbacks) cb(err);
     this.options.onClose?.(this);
   }
+}
+
+/**
+ * A turn's writes as few buffers as possible without copying big ones: consecutive pieces under
+ * ZERO_COPY_BODY are joined (up to CONCAT_LIMIT), big ones (pull bodies) go as they are.
+ */
+function joinSmallRuns(queue: Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  let run: Buffer[] = [];
+  let runBytes = 0;
+  const endRun = (): void => {
+    if (run.length === 1) out.push(run[0]!);
+    else if (run.length > 1) out.push(Buffer.concat(run, runBytes));
+    run = [];
+    runBytes = 0;
+  };
+  for (const b of queue) {
+    if (b.length >= ZERO_COPY_BODY) {
+      endRun();
+      out.push(b);
+      continue;
+    }
+    if (runBytes + b.length > CONCAT_LIMIT) endRun();
+    run.push(b);
+    runBytes += b.length;
+  }
+  endRun();
+  return out;
 }

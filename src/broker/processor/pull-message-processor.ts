@@ -205,12 +205,7 @@ export class PullMessageProcessor {
     let response: RemotingCommand | null;
     if (code === ResponseCode.SUCCESS) {
       this.getCount += r.messageCount;
-      response = request.createResponse(
-        code,
-        r.status,
-        ext,
-        r.buffers.length === 1 ? r.buffers[0]! : Buffer.concat(r.buffers, r.bufferTotalSize),
-      );
+      response = request.createResponse(code, r.status, ext, joinedBody(r.buffers, r.bufferTotalSize));
     } else if (code === ResponseCode.PULL_NOT_FOUND && brokerAllowSuspend && hasSuspendFlag) {
       const holdMs = b.longPollingEnable ? suspendTimeoutMillis : b.shortPollingTimeMills;
       this.holdService.suspendPullRequest(
@@ -243,3 +238,18 @@ export class PullMessageProcessor {
 
 /** Stand-ins for the pull fields 4.9.8 does not require; need() refuses them where they are used. */
 const OPTIONAL_PULL_FIELDS = { commitOffset: '0', suspendTimeoutMillis: '0', subVersion: '0' } as const;
+
+/**
+ * The pull body: the store hands out views of one buffer, usually back to back; then the body is a
+ * view of their span, not a copy (a filter that dropped some in between forces Buffer.concat).
+ */
+function joinedBody(buffers: Buffer[], total: number): Buffer {
+  if (buffers.length === 1) return buffers[0]!;
+  const first = buffers[0]!;
+  let end = first.byteOffset;
+  for (const b of buffers) {
+    if (b.buffer !== first.buffer || b.byteOffset !== end) return Buffer.concat(buffers, total);
+    end += b.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, total);
+}
