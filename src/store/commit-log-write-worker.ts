@@ -18,7 +18,7 @@ export type WriteWorkerRequest =
       type: 'write';
       seq: number;
       /** Per message: chunk id, CRC position, body start, body length (all in chunk bytes). */
-      crcJobs: number[];
+      crcJobs: Int32Array;
       /** Per segment: chunk id, start, end, fd, file position. */
       segments: number[];
     };
@@ -27,7 +27,7 @@ export type WriteWorkerResponse = { type: 'written'; seq: number; error?: string
 
 const chunks = new Map<number, Buffer>();
 
-function fillCrcs(jobs: number[]): void {
+function fillCrcs(jobs: Int32Array): void {
   for (let i = 0; i < jobs.length; i += 4) {
     const buf = chunks.get(jobs[i]!)!;
     const bodyStart = jobs[i + 2]!;
