@@ -78,7 +78,7 @@ export function defaultMessageStoreConfig(): MessageStoreConfig {
     flushDiskType: 'ASYNC_FLUSH',
     brokerRole: 'ASYNC_MASTER',
     flushIntervalCommitLog: 500,
-    commitLogWriteWorkerEnable: true,
+    commitLogWriteWorkerEnable: false,
     flushCommitLogLeastPages: 4,
     flushCommitLogThoroughInterval: 10_000,
     flushIntervalConsumeQueue: 1000,

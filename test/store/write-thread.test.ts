@@ -54,7 +54,11 @@ describe('CommitLog write thread (built store)', () => {
   it('fills every body CRC across chunks, big messages and file roll-overs; a dead thread falls back', async () => {
     const dir = makeTempDir('cometmq-write-thread-');
     dirs.push(dir);
-    const config = tinyConfig(dir, { mappedFileSizeCommitLog: 1024 * 1024, maxMessageSize: 512 * 1024 });
+    const config = tinyConfig(dir, {
+      mappedFileSizeCommitLog: 1024 * 1024,
+      maxMessageSize: 512 * 1024,
+      commitLogWriteWorkerEnable: true,
+    });
     const store = new DefaultMessageStore(config, { storeHost: '127.0.0.1:10911' });
     await store.load();
     await store.start();
