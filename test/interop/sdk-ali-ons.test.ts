@@ -60,7 +60,8 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean>
 }
 
 // ali-ons keeps one process-wide inner producer bound to the first NameServer it saw, so every
-// cluster stays up until the whole file is done.
+// cluster stays up until the whole file is done; topics and groups carry the target's name so that
+// ali-ons's process-wide state never sends one target's requests to the other's brokers.
 const clusters: StartedCluster[] = [];
 afterAll(async () => {
   await Promise.all(clusters.map((c) => c.shutdown()));
@@ -136,18 +137,18 @@ describe.skipIf(targets.length === 0)('SDK interop with ali-ons', () => {
 
       it("our Producer's messages reach an ali-ons consumer intact", async () => {
         const producer = new Producer({
-          group: 'OursToAli',
+          group: `OursToAli-${target}`,
           namesrvAddr: cluster.namesrvAddr,
           instanceName: `ours-p-${target}`,
         });
         await producer.start();
-        await producer.createTopic('TBW102', 'ToAliOns', 4);
+        await producer.createTopic('TBW102', `ToAliOns-${target}`, 4);
         const sent = new Map<string, { i: number }>();
         for (let i = 0; i < 20; i++) {
           const body = i === 7 ? Buffer.alloc(8192, 'z').toString() : `from cometmq ${i} ✓`;
           const r = await producer.send(
             new Message({
-              topic: 'ToAliOns',
+              topic: `ToAliOns-${target}`,
               body,
               tags: i % 2 === 0 ? 'TagA' : 'TagB',
               keys: [`key-${i}`, 'common'],
@@ -163,12 +164,12 @@ describe.skipIf(targets.length === 0)('SDK interop with ali-ons', () => {
         const consumer = new aliOns.Consumer({
           httpclient,
           nameSrv: cluster.namesrvAddr,
-          consumerGroup: 'AliFromOurs',
+          consumerGroup: `AliFromOurs-${target}`,
           instanceName: `ali-c-${target}`,
           consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
         });
         consumer.on('error', (e) => errors.push(e));
-        consumer.subscribe('ToAliOns', '*', async (msg) => {
+        consumer.subscribe(`ToAliOns-${target}`, '*', async (msg) => {
           got.push(msg);
         });
         await consumer.ready();
