@@ -1,10 +1,12 @@
 /** Thin request helpers over RemotingClient for the broker integration tests (no SDK logic in between). */
+
 import { PullSysFlag } from '../../src/common/message-const.js';
 import { encodeProperties } from '../../src/common/message-properties.js';
 import {
   buildSubscriptionData,
   encodeHeartbeatData,
 } from '../../src/remoting/protocol/body/heartbeat-data.js';
+import { decodeKVTable } from '../../src/remoting/protocol/body/kv-table.js';
 import { encodePullMessageRequestHeader } from '../../src/remoting/protocol/header/pull-message-request-header.js';
 import {
   encodeSendMessageRequestHeader,
@@ -137,4 +139,11 @@ export class BrokerTestClient {
   close(): Promise<void> {
     return this.client.shutdown();
   }
+}
+
+/** GET_BROKER_RUNTIME_INFO as a map (its KVTable body). */
+export async function brokerRuntimeInfo(c: BrokerTestClient): Promise<Map<string, string>> {
+  const r = await c.invoke(RequestCode.GET_BROKER_RUNTIME_INFO);
+  if (r.code !== 0) throw new Error(`GET_BROKER_RUNTIME_INFO answered ${r.code}: ${r.remark}`);
+  return new Map(Object.entries(decodeKVTable(r.body!).table));
 }

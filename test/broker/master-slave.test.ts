@@ -7,11 +7,10 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessages } from '../../src/common/message-decoder.js';
-import { decodeKVTable } from '../../src/remoting/protocol/body/kv-table.js';
 import { RequestCode } from '../../src/remoting/request-code.js';
 import { ResponseCode } from '../../src/remoting/response-code.js';
 import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
-import { BrokerTestClient } from './broker-test-client.js';
+import { BrokerTestClient, brokerRuntimeInfo } from './broker-test-client.js';
 
 const TOPIC = 'HaTopic';
 const QUEUES = 4;
@@ -33,12 +32,6 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-async function runtimeInfo(c: BrokerTestClient): Promise<Map<string, string>> {
-  const r = await c.invoke(RequestCode.GET_BROKER_RUNTIME_INFO);
-  expect(r.code).toBe(ResponseCode.SUCCESS);
-  return new Map(Object.entries(decodeKVTable(r.body!).table));
 }
 
 function commitLog(root: string): Map<string, Buffer> {
@@ -86,7 +79,7 @@ describe('master and slave brokers', () => {
   it('replicate 5,000 messages byte for byte; the slave serves them; without it SYNC_MASTER answers SLAVE_NOT_AVAILABLE', async () => {
     expect((await mc.createTopic(TOPIC, QUEUES)).code).toBe(ResponseCode.SUCCESS);
     await waitFor('the slave link', async () =>
-      (await runtimeInfo(mc)).get('haConnectionCount') === '1' ? true : undefined,
+      (await brokerRuntimeInfo(mc)).get('haConnectionCount') === '1' ? true : undefined,
     );
 
     // SYNC_MASTER: each send is answered once the slave has it; 64 in flight
@@ -106,11 +99,11 @@ describe('master and slave brokers', () => {
     );
     expect(Object.fromEntries(codes)).toEqual({ [ResponseCode.SUCCESS]: COUNT });
 
-    const masterMax = (await runtimeInfo(mc)).get('commitLogMaxOffset');
+    const masterMax = (await brokerRuntimeInfo(mc)).get('commitLogMaxOffset');
     await waitFor('the slave to catch up', async () =>
-      (await runtimeInfo(sc)).get('commitLogMaxOffset') === masterMax ? true : undefined,
+      (await brokerRuntimeInfo(sc)).get('commitLogMaxOffset') === masterMax ? true : undefined,
     );
-    const info = await runtimeInfo(mc);
+    const info = await brokerRuntimeInfo(mc);
     expect(info.get('haPush2SlaveMaxOffset')).toBe(masterMax);
     expect(info.get('haSlaves')).toMatch(/@\d+\/0$/);
 
@@ -154,7 +147,7 @@ describe('master and slave brokers', () => {
 
     // no slave: SYNC_MASTER stores the message but answers SLAVE_NOT_AVAILABLE
     await waitFor('the master to drop the link', async () =>
-      (await runtimeInfo(mc)).get('haConnectionCount') === '0' ? true : undefined,
+      (await brokerRuntimeInfo(mc)).get('haConnectionCount') === '0' ? true : undefined,
     );
     const lonely = await mc.send(TOPIC, 'no slave');
     expect(lonely.code).toBe(ResponseCode.SLAVE_NOT_AVAILABLE);

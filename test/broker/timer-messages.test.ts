@@ -13,11 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageExt } from '../../src/common/message.js';
 import { decodeMessages } from '../../src/common/message-decoder.js';
 import { Message, MQBrokerError, Producer } from '../../src/index.js';
-import { decodeKVTable } from '../../src/remoting/protocol/body/kv-table.js';
-import { RequestCode } from '../../src/remoting/request-code.js';
 import { ResponseCode } from '../../src/remoting/response-code.js';
 import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
-import { BrokerTestClient } from './broker-test-client.js';
+import { BrokerTestClient, brokerRuntimeInfo } from './broker-test-client.js';
 
 const QUEUES = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -69,12 +67,6 @@ async function pullUntil(
     got = await pullAll(c, topic, prefix);
   }
   return got;
-}
-
-async function runtimeInfo(c: BrokerTestClient): Promise<Map<string, string>> {
-  const r = await c.invoke(RequestCode.GET_BROKER_RUNTIME_INFO);
-  expect(r.code).toBe(ResponseCode.SUCCESS);
-  return new Map(Object.entries(decodeKVTable(r.body!).table));
 }
 
 function expectOnTime(msgs: MessageExt[]): number[] {
@@ -285,7 +277,8 @@ describe('timer messages with a slave', () => {
   it('the slave replicates the timer queue and the deliveries but delivers nothing itself', async () => {
     expect((await mc.createTopic(TOPIC, QUEUES)).code).toBe(ResponseCode.SUCCESS);
     const end = Date.now() + 30_000;
-    while ((await runtimeInfo(mc)).get('haConnectionCount') !== '1' && Date.now() < end) await sleep(100);
+    while ((await brokerRuntimeInfo(mc)).get('haConnectionCount') !== '1' && Date.now() < end)
+      await sleep(100);
     const due = Date.now() + 1500;
     for (let i = 0; i < 10; i++)
       expect(
@@ -294,11 +287,11 @@ describe('timer messages with a slave', () => {
       ).toBe(ResponseCode.SUCCESS);
     expect((await pullUntil(mc, TOPIC, 'ha-', 10, 20_000)).length).toBe(10);
     await sleep(1500);
-    const masterMax = (await runtimeInfo(mc)).get('commitLogMaxOffset');
-    while ((await runtimeInfo(sc)).get('commitLogMaxOffset') !== masterMax && Date.now() < end + 30_000)
+    const masterMax = (await brokerRuntimeInfo(mc)).get('commitLogMaxOffset');
+    while ((await brokerRuntimeInfo(sc)).get('commitLogMaxOffset') !== masterMax && Date.now() < end + 30_000)
       await sleep(100);
     // byte for byte the master's CommitLog: the slave wrote no delivery of its own
-    expect((await runtimeInfo(sc)).get('commitLogMaxOffset')).toBe(masterMax);
+    expect((await brokerRuntimeInfo(sc)).get('commitLogMaxOffset')).toBe(masterMax);
     const onSlave = await pullAll(sc, TOPIC, 'ha-');
     expect(onSlave.length).toBe(10);
     expect(fs.existsSync(join(slaveDir.path, 'timerlog'))).toBe(false);

@@ -14,6 +14,7 @@ import { RequestCode } from '../../src/remoting/request-code.js';
 import { ResponseCode } from '../../src/remoting/response-code.js';
 import { BrokerTestClient } from '../broker/broker-test-client.js';
 import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
+import { waitUntil } from '../helpers/wait.js';
 
 interface AliMessage {
   body: Buffer;
@@ -61,15 +62,6 @@ const clients: BrokerTestClient[] = [];
 const aliClients: AliClient[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 function client(addr: string): BrokerTestClient {
   const c = new BrokerTestClient(addr);
@@ -138,14 +130,14 @@ beforeAll(async () => {
       const mc = client(g.master.addr);
       const sc = client(g.slave.addr);
       expect((await mc.createTopic(TOPIC, QUEUES)).code).toBe(ResponseCode.SUCCESS);
-      await waitFor(
+      await waitUntil(
         `${g.name} slave link`,
         async () =>
           decodeKVTable((await mc.invoke(RequestCode.GET_BROKER_RUNTIME_INFO)).body!).table
             .haConnectionCount === '1',
         20_000,
       );
-      await waitFor(
+      await waitUntil(
         `${g.name} slave topic`,
         async () =>
           (await sc.invoke(RequestCode.GET_ALL_TOPIC_CONFIG)).body?.toString().includes(TOPIC) ?? false,
@@ -207,7 +199,7 @@ describe('failover with ali-ons clients', () => {
     });
     const ackedBy = (broker: string, since = 0) =>
       [...acked.values()].filter((x) => x.broker === broker && x.at >= since).length;
-    await waitFor('sends to both groups', () => ackedBy(a.name) > 500 && ackedBy(b.name) > 500, 20_000);
+    await waitUntil('sends to both groups', () => ackedBy(a.name) > 500 && ackedBy(b.name) > 500, 20_000);
 
     const killedAt = Date.now();
     await a.master!.kill();
@@ -251,7 +243,7 @@ describe('failover with ali-ons clients', () => {
     const onSlaveA = await allBodies(slaveA);
     const lackedBySlave = ackedByA.filter((body) => !onSlaveA.has(body));
     expect(lackedBySlave.length).toBeLessThanOrEqual(ackedByA.length / 10);
-    await waitFor(
+    await waitUntil(
       'every acknowledged message the slave has consumed',
       () => missing().length === lackedBySlave.length,
       20_000,
@@ -259,7 +251,7 @@ describe('failover with ali-ons clients', () => {
     const missingBeforeRestart = missing();
     expect(missingBeforeRestart.sort()).toEqual(lackedBySlave.sort());
     let onSlave = { stored: 0, committed: 0 };
-    await waitFor(
+    await waitUntil(
       'ali-ons offsets committed to the slave',
       async () => {
         onSlave = await queueSums(slaveA);
@@ -274,7 +266,7 @@ describe('failover with ali-ons clients', () => {
     a.master = await startMaster(a);
     const onA = await allBodies(client(a.master.addr));
     expect(ackedByA.filter((body) => !onA.has(body)).slice(0, 10)).toEqual([]);
-    await waitFor('the rest consumed', () => missing().length === 0, 20_000).catch(() => {});
+    await waitUntil('the rest consumed', () => missing().length === 0, 20_000).catch(() => {});
     const duplicates = [...received.values()].reduce((s, n) => s + n - 1, 0);
     console.log(
       `ali-ons failover: consumed ${received.size} distinct, ${duplicates} duplicates, ` +

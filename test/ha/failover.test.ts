@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessages } from '../../src/common/message-decoder.js';
 import { Message, Producer, PushConsumer } from '../../src/index.js';
-import { decodeKVTable } from '../../src/remoting/protocol/body/kv-table.js';
 import { RequestCode } from '../../src/remoting/request-code.js';
 import { ResponseCode } from '../../src/remoting/response-code.js';
-import { BrokerTestClient } from '../broker/broker-test-client.js';
+import { BrokerTestClient, brokerRuntimeInfo } from '../broker/broker-test-client.js';
 import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const TOPIC = 'FailoverTopic';
 const QUEUES = 4;
@@ -43,15 +43,6 @@ const clients: BrokerTestClient[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 function namesrvAddr(c: Cluster): string {
   return c.namesrvs
     .filter((n) => n.proc.exitCode === null && n.proc.signalCode === null)
@@ -63,12 +54,6 @@ function client(addr: string): BrokerTestClient {
   const c = new BrokerTestClient(addr);
   clients.push(c);
   return c;
-}
-
-async function runtimeInfo(c: BrokerTestClient): Promise<Map<string, string>> {
-  const r = await c.invoke(RequestCode.GET_BROKER_RUNTIME_INFO);
-  expect(r.code).toBe(ResponseCode.SUCCESS);
-  return new Map(Object.entries(decodeKVTable(r.body!).table));
 }
 
 function startMaster(g: Group, nsAddr: string, role: Role): Promise<RunningProcess> {
@@ -221,12 +206,12 @@ async function masterKillScenario(c: Cluster): Promise<void> {
   for (const g of c.groups) {
     const mc = client(g.master!.addr);
     const sc = client(g.slave!.addr);
-    await waitFor(
+    await waitUntil(
       `${g.name} slave link`,
-      async () => (await runtimeInfo(mc)).get('haConnectionCount') === '1',
+      async () => (await brokerRuntimeInfo(mc)).get('haConnectionCount') === '1',
       20_000,
     );
-    await waitFor(
+    await waitUntil(
       `${g.name} slave topic`,
       async () =>
         (await sc.invoke(RequestCode.GET_ALL_TOPIC_CONFIG)).body?.toString().includes(TOPIC) ?? false,
@@ -239,7 +224,7 @@ async function masterKillScenario(c: Cluster): Promise<void> {
   await c.producer.start();
   const loop = new SendLoop(c.producer, 8, 200_000);
   const ackedByA = () => [...loop.acked].filter(([, broker]) => broker === a.name).map(([body]) => body);
-  await waitFor(
+  await waitUntil(
     'sends to both groups',
     () => loop.ackedSince(0, a.name) > 3000 && loop.ackedSince(0, b.name) > 3000,
     30_000, // SYNC_MASTER on a shared 2-core box under load can be slow to get there
@@ -296,7 +281,9 @@ async function masterKillScenario(c: Cluster): Promise<void> {
   // every acknowledged message reaches the consumer, A's from A's slave; with ASYNC_MASTER the
   // last bytes A wrote before dying may not have reached the slave yet (they come after its restart)
   const missing = () => [...loop.acked.keys()].filter((k) => !received.has(k));
-  await waitFor('every acknowledged message consumed', () => missing().length === 0, 20_000).catch(() => {});
+  await waitUntil('every acknowledged message consumed', () => missing().length === 0, 20_000).catch(
+    () => {},
+  );
   const missingBeforeRestart = missing().length;
   const slaveA = client(a.slave!.addr);
   // a send in flight when A died may be stored (and replicated) without its ack: the producer retried
@@ -305,7 +292,7 @@ async function masterKillScenario(c: Cluster): Promise<void> {
   expect(storedOnSlave).toBeGreaterThanOrEqual(ackedByA().length - missingBeforeRestart);
   expect(storedOnSlave).toBeLessThanOrEqual(ackedByA().length + 8);
   let onSlave = 0;
-  await waitFor(
+  await waitUntil(
     'offsets committed to the slave',
     async () => {
       onSlave = await committedOffsets(slaveA);
@@ -329,10 +316,10 @@ async function masterKillScenario(c: Cluster): Promise<void> {
       .filter((body) => !onA.has(body))
       .slice(0, 10),
   ).toEqual([]);
-  await waitFor('the rest consumed', () => missing().length === 0, 20_000).catch(() => {});
+  await waitUntil('the rest consumed', () => missing().length === 0, 20_000).catch(() => {});
   const storedOnMaster = await storedCount(restarted);
   let onMaster = 0;
-  await waitFor(
+  await waitUntil(
     'offsets committed to the restarted master',
     async () => {
       onMaster = await committedOffsets(restarted);
@@ -375,10 +362,10 @@ async function haCutScenario(c: Cluster): Promise<void> {
   expect(Object.fromEntries(codes)).toEqual({ [ResponseCode.SUCCESS]: sent });
 
   const sc = client(b.slave.addr);
-  const masterMax = (await runtimeInfo(mc)).get('commitLogMaxOffset');
-  await waitFor(
+  const masterMax = (await brokerRuntimeInfo(mc)).get('commitLogMaxOffset');
+  await waitUntil(
     'the restarted slave to catch up',
-    async () => (await runtimeInfo(sc)).get('commitLogMaxOffset') === masterMax,
+    async () => (await brokerRuntimeInfo(sc)).get('commitLogMaxOffset') === masterMax,
     20_000,
   );
   expect(await b.slave.terminate()).toBe(0);

@@ -18,6 +18,7 @@ import { RequestCode } from '../../src/remoting/request-code.js';
 import { ResponseCode } from '../../src/remoting/response-code.js';
 import { BrokerTestClient } from '../broker/broker-test-client.js';
 import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const TOPIC = 'TakeBackTopic';
 const GROUP = 'TakeBackGroup';
@@ -40,15 +41,6 @@ const clients: BrokerTestClient[] = [];
 const consumers: PushConsumer[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 function client(addr: string): BrokerTestClient {
   const c = new BrokerTestClient(addr);
@@ -141,12 +133,12 @@ describe('a consumer group across a master failure', () => {
         Object.entries(decodeKVTable((await c.invoke(RequestCode.GET_BROKER_RUNTIME_INFO)).body!).table),
       );
     const masterMax = (await info(mc)).get('commitLogMaxOffset');
-    await waitFor(
+    await waitUntil(
       'the slave to catch up',
       async () => (await info(sc)).get('commitLogMaxOffset') === masterMax,
       20_000,
     );
-    await waitFor(
+    await waitUntil(
       'the topic on the slave',
       async () =>
         (await sc.invoke(RequestCode.GET_ALL_TOPIC_CONFIG)).body?.toString().includes(TOPIC) ?? false,
@@ -165,9 +157,9 @@ describe('a consumer group across a master failure', () => {
       received.set(body, (received.get(body) ?? 0) + 1);
     });
     await consumer.start();
-    await waitFor('the first part consumed', () => received.size >= BEFORE_KILL, 20_000);
+    await waitUntil('the first part consumed', () => received.size >= BEFORE_KILL, 20_000);
     let beforeKill: number[] = [];
-    await waitFor(
+    await waitUntil(
       'the first part committed to the master',
       async () => {
         beforeKill = await committed(mc);
@@ -190,9 +182,9 @@ describe('a consumer group across a master failure', () => {
     await sleep(1500); // the route drops the master
     gateOpen = true;
     open();
-    await waitFor('everything consumed', () => received.size === COUNT, 30_000);
+    await waitUntil('everything consumed', () => received.size === COUNT, 30_000);
     let onSlave: number[] = [];
-    await waitFor(
+    await waitUntil(
       'the progress committed to the slave',
       async () => {
         onSlave = await committed(sc);
@@ -215,7 +207,7 @@ describe('a consumer group across a master failure', () => {
       }
     })();
     let onMaster: number[] = [];
-    await waitFor(
+    await waitUntil(
       'the progress on the restarted master',
       async () => {
         onMaster = await committed(restarted);
@@ -240,7 +232,7 @@ describe('a consumer group across a master failure', () => {
         })
       ).code,
     ).toBe(ResponseCode.SUCCESS);
-    await waitFor(
+    await waitUntil(
       'the slave to sync from the restarted master',
       async () => (await committed(sc, 'TakeBackMarker'))[0] === 7,
       30_000,
@@ -271,7 +263,7 @@ describe('a consumer group across a master failure', () => {
       again.push(body);
     });
     await second.start();
-    await waitFor('the 3 set back consumed', () => again.length >= 3, 15_000).catch(() => {});
+    await waitUntil('the 3 set back consumed', () => again.length >= 3, 15_000).catch(() => {});
     await sleep(1000);
     await second.shutdown();
     expect(again.map(queueOf)).toEqual([0, 0, 0]);
@@ -285,7 +277,9 @@ describe('a consumer group across a master failure', () => {
       again.push(body);
     });
     await third.start();
-    await waitFor('the 3 set back consumed from the slave', () => again.length >= 3, 15_000).catch(() => {});
+    await waitUntil('the 3 set back consumed from the slave', () => again.length >= 3, 15_000).catch(
+      () => {},
+    );
     await sleep(1000);
     await third.shutdown();
     expect(again.map(queueOf)).toEqual([0, 0, 0]);

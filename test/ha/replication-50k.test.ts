@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProducerBench } from '../../bench/producer-bench.js';
 import { decodeMessages } from '../../src/common/message-decoder.js';
-import { decodeKVTable } from '../../src/remoting/protocol/body/kv-table.js';
 import { RequestCode } from '../../src/remoting/request-code.js';
 import { ResponseCode } from '../../src/remoting/response-code.js';
-import { BrokerTestClient } from '../broker/broker-test-client.js';
+import { BrokerTestClient, brokerRuntimeInfo } from '../broker/broker-test-client.js';
 import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const TOPIC = 'Ha50kTopic';
 const QUEUES = 8;
@@ -33,20 +33,8 @@ let slaveDir: Dir | undefined;
 let mc: BrokerTestClient | undefined;
 let sc: BrokerTestClient | undefined;
 
-async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function runtimeInfo(c: BrokerTestClient): Promise<Map<string, string>> {
-  const r = await c.invoke(RequestCode.GET_BROKER_RUNTIME_INFO);
-  expect(r.code).toBe(ResponseCode.SUCCESS);
-  return new Map(Object.entries(decodeKVTable(r.body!).table));
-}
+const waitFor = (what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> =>
+  waitUntil(what, fn, timeoutMs);
 
 /** name -> size and sha256 of every CommitLog file, read as streams. */
 async function commitLogDigests(root: string): Promise<Map<string, string>> {
@@ -102,7 +90,10 @@ afterAll(async () => {
 describe('master and slave brokers at 50,000 messages', () => {
   it('every send waits for the slave; the slave serves the same bytes at the same queue offsets; CommitLogs byte-identical', async () => {
     expect((await mc!.createTopic(TOPIC, QUEUES)).code).toBe(ResponseCode.SUCCESS);
-    await waitFor('the slave link', async () => (await runtimeInfo(mc!)).get('haConnectionCount') === '1');
+    await waitFor(
+      'the slave link',
+      async () => (await brokerRuntimeInfo(mc!)).get('haConnectionCount') === '1',
+    );
 
     // 2,000 of varied sizes (0..3,000 bytes), keys and tags: chunk and file boundaries fall anywhere
     let next = 0;
@@ -136,13 +127,13 @@ describe('master and slave brokers at 50,000 messages', () => {
     expect(bench.failureCodes).toEqual({});
     expect(bench.acked).toBe(GENERATED);
 
-    const masterMax = (await runtimeInfo(mc!)).get('commitLogMaxOffset')!;
+    const masterMax = (await brokerRuntimeInfo(mc!)).get('commitLogMaxOffset')!;
     expect(Number(masterMax)).toBeGreaterThan(3 * 16 * 1024 * 1024); // four CommitLog files
     // SYNC_MASTER: the last answer came after the slave acknowledged the last byte
-    expect((await runtimeInfo(mc!)).get('haPush2SlaveMaxOffset')).toBe(masterMax);
+    expect((await brokerRuntimeInfo(mc!)).get('haPush2SlaveMaxOffset')).toBe(masterMax);
     await waitFor(
       'the slave to catch up',
-      async () => (await runtimeInfo(sc!)).get('commitLogMaxOffset') === masterMax,
+      async () => (await brokerRuntimeInfo(sc!)).get('commitLogMaxOffset') === masterMax,
     );
     await waitFor(
       'the topic on the slave (SlaveSynchronize)',

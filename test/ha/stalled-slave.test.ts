@@ -6,11 +6,10 @@
  * The slave resumes (SIGCONT): sends succeed again, and it has every message.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeKVTable } from '../../src/remoting/protocol/body/kv-table.js';
-import { RequestCode } from '../../src/remoting/request-code.js';
 import { ResponseCode } from '../../src/remoting/response-code.js';
-import { BrokerTestClient } from '../broker/broker-test-client.js';
+import { BrokerTestClient, brokerRuntimeInfo } from '../broker/broker-test-client.js';
 import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const TOPIC = 'StalledSlaveTopic';
 type Dir = { path: string; remove(): Promise<void> };
@@ -22,19 +21,8 @@ let slaveDir: Dir | undefined;
 let mc: BrokerTestClient | undefined;
 let sc: BrokerTestClient | undefined;
 
-async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function runtimeInfo(c: BrokerTestClient): Promise<Map<string, string>> {
-  const r = await c.invoke(RequestCode.GET_BROKER_RUNTIME_INFO);
-  return new Map(Object.entries(decodeKVTable(r.body!).table));
-}
+const waitFor = (what: string, fn: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> =>
+  waitUntil(what, fn, timeoutMs);
 
 beforeAll(async () => {
   masterDir = await tempDir('cometmq-stalled-m-');
@@ -82,7 +70,10 @@ describe('SYNC_MASTER with a stalled slave', () => {
 
 async function scenario(): Promise<void> {
   expect((await mc!.createTopic(TOPIC, 4)).code).toBe(ResponseCode.SUCCESS);
-  await waitFor('the slave link', async () => (await runtimeInfo(mc!)).get('haConnectionCount') === '1');
+  await waitFor(
+    'the slave link',
+    async () => (await brokerRuntimeInfo(mc!)).get('haConnectionCount') === '1',
+  );
   expect((await mc!.send(TOPIC, 'before', { queueId: 0 })).code).toBe(ResponseCode.SUCCESS);
 
   process.kill(slave!.proc.pid!, 'SIGSTOP');
@@ -107,9 +98,9 @@ async function scenario(): Promise<void> {
     'sends to succeed again',
     async () => (await mc!.send(TOPIC, 'after', { queueId: 1 })).code === 0,
   );
-  const masterMax = (await runtimeInfo(mc!)).get('commitLogMaxOffset');
+  const masterMax = (await brokerRuntimeInfo(mc!)).get('commitLogMaxOffset');
   await waitFor(
     'the slave to catch up',
-    async () => (await runtimeInfo(sc!)).get('commitLogMaxOffset') === masterMax,
+    async () => (await brokerRuntimeInfo(sc!)).get('commitLogMaxOffset') === masterMax,
   );
 }
