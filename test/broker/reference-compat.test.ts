@@ -10,7 +10,9 @@ import { encodeProperties } from '../../src/common/message-properties.js';
 import { RemotingClient } from '../../src/remoting/remoting-client.js';
 import { type ExtFieldValue, RemotingCommand } from '../../src/remoting/remoting-command.js';
 import { RequestCode as RC } from '../../src/remoting/request-code.js';
+import { ResponseCode } from '../../src/remoting/response-code.js';
 import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
+import { type QueueCount, waitForMaxOffsets } from '../helpers/dispatch-wait.js';
 import {
   type ReferenceServer,
   referenceAvailable,
@@ -33,6 +35,8 @@ interface Step {
   bodyText?: boolean;
   /** only the response code is compared (remarks differ on purpose: docs/compatibility.md) */
   codeOnly?: boolean;
+  /** messages in the body of a SEND_BATCH_MESSAGE step (other sends carry one) */
+  messages?: number;
 }
 
 const T = 'CompatT';
@@ -170,6 +174,7 @@ const steps: Step[] = [
     body: encodeBatchMessages(
       [0, 1, 2].map((i) => ({ flag: 0, body: Buffer.from(`b${i}`), properties: { TAGS: 'TagB' } })),
     ),
+    messages: 3,
     values: ['queueId', 'queueOffset'],
   },
   { label: 'send to a bad queue id', code: RC.SEND_MESSAGE_V2, ext: v2(T, 9), body: Buffer.from('x') },
@@ -516,10 +521,29 @@ function normalise(remark: string | null, addrs: string[]): string | null {
   return r.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>').replace(/\/127\.0\.0\.1/g, '127.0.0.1');
 }
 
+const SENDS = new Set<number>([RC.SEND_MESSAGE, RC.SEND_MESSAGE_V2, RC.SEND_BATCH_MESSAGE]);
+
 async function run(client: RemotingClient, addr: string, nsAddr: string): Promise<Answer[]> {
   const out: Answer[] = [];
+  // messages acknowledged per queue; the reference dispatches them to its ConsumeQueue on another
+  // thread (ReputMessageService), so the steps after the sends wait until both brokers show them all
+  const sent = new Map<string, QueueCount>();
+  let undispatched = false;
   for (const s of steps) {
+    if (undispatched && !SENDS.has(s.code)) {
+      await waitForMaxOffsets(client, addr, [...sent.values()]);
+      undispatched = false;
+    }
     const r = await client.invokeSync(addr, RemotingCommand.request(s.code, s.ext, s.body ?? null), 10_000);
+    if (SENDS.has(s.code) && r.code === ResponseCode.SUCCESS) {
+      const topic = String(s.ext?.b ?? s.ext?.topic);
+      const queueId = Number(r.extFields.queueId);
+      const key = `${topic}/${queueId}`;
+      const q = sent.get(key) ?? { topic, queueId, count: 0 };
+      q.count += s.messages ?? 1;
+      sent.set(key, q);
+      undispatched = true;
+    }
     const a: Answer = {
       code: r.code,
       remark: s.codeOnly ? null : normalise(r.remark, [addr, nsAddr]),
