@@ -5,6 +5,8 @@
  * Each test names the broker features it needs; CometMQ runs skip those its broker lacks.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -293,11 +295,14 @@ describe.skipIf(targets.length === 0)('advanced messaging', () => {
           {
             // RocketMQ's own admin tool reads the answer (fastjson's map with MessageQueue keys),
             // forwarded by either broker
+            // consumerStatus writes a folder named by the time into its cwd (ConsumerStatusSubCommand):
+            // a temp cwd keeps it out of the repository
+            const cwd = await mkdtemp(join(tmpdir(), 'cometmq-mqadmin-'));
             const { stdout, stderr } = await promisify(execFile)(
               join(REFERENCE_HOME, 'bin/mqadmin'),
               ['consumerStatus', '-n', cluster.namesrvAddr, '-g', 'GAdmin', '-i', c.clientId!],
-              { env: { ...process.env, JAVA_OPT: '-Xms64m -Xmx128m' }, timeout: 30_000 },
-            );
+              { cwd, env: { ...process.env, JAVA_OPT: '-Xms64m -Xmx128m' }, timeout: 30_000 },
+            ).finally(() => rm(cwd, { recursive: true, force: true }));
             expect(stdout, stderr).toContain('#Consumer Properties#');
             expect(stdout).toMatch(/TRequest\s+broker-a/);
             // queryMsgById -g -d: CONSUME_MESSAGE_DIRECTLY through the broker, result printed by mqadmin
