@@ -5,9 +5,10 @@
  * the servers test/helpers/mq-cluster.ts starts (reference RocketMQ 4.9.8 or CometMQ).
  */
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Message, type MessageExt, Producer, PushConsumer } from '../../src/index.js';
 import { type StartedCluster, startCluster, testTargets } from '../helpers/mq-cluster.js';
+import { diagnoseReferenceBroker } from '../helpers/reference-diagnosis.js';
 
 // The slice of ali-ons' (untyped, CommonJS) API this test uses.
 interface AliMessage {
@@ -77,6 +78,15 @@ describe.skipIf(targets.length === 0)('SDK interop with ali-ons', () => {
         cluster = await startCluster(target);
         clusters.push(cluster);
       }, 120_000);
+
+      // In full-suite runs this failed twice with the reference broker closing the consumer's socket and
+      // then refusing connections (the broker gone): say how it went (port, JVM, its logs' tails).
+      afterEach(async (ctx) => {
+        if (target !== 'reference' || ctx.task.result?.state !== 'fail' || cluster === undefined) return;
+        console.error(
+          await diagnoseReferenceBroker({ dataDir: cluster.dataDir, brokerAddr: cluster.brokerAddr }),
+        );
+      }, 30_000);
 
       it("an ali-ons producer's messages reach our PushConsumer intact", async () => {
         const ours = new Producer({
