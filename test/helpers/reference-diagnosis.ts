@@ -82,6 +82,9 @@ export async function diagnoseReferenceBroker(o: {
     if (text.trim() === '') continue;
     const all = text.trimEnd().split('\n');
     out.push(`-- ${f} (last ${Math.min(lines, all.length)} of ${all.length} lines)`, ...all.slice(-lines));
+    // why a channel was closed (remoting.log: exceptionCaught, decode exception, IDLE) can be further up
+    const older = all.slice(0, -lines).filter((l) => / (WARN|ERROR) /.test(l));
+    if (older.length > 0) out.push(`-- ${f}: WARN/ERROR lines before those`, ...older.slice(-lines));
   }
   return out.join('\n');
 }
