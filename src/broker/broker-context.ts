@@ -4,6 +4,7 @@ import type { BrokerConfig } from './broker-config.js';
 import type { ConsumerManager } from './client/consumer-manager.js';
 import type { ProducerManager } from './client/producer-manager.js';
 import type { ConsumerOffsetManager } from './offset/consumer-offset-manager.js';
+import type { BrokerStatsManager } from './stats/broker-stats-manager.js';
 import type { SubscriptionGroupManager } from './subscription/subscription-group-manager.js';
 import type { TopicConfigManager } from './topic/topic-config-manager.js';
 
@@ -26,6 +27,8 @@ export interface BrokerContext {
   isSlave(): boolean;
   /** HA state (slaves and their acks on a master, the link on a slave) for GET_BROKER_RUNTIME_INFO. */
   haRuntimeInfo?(): Record<string, string>;
+  /** Per-topic and per-group counters (VIEW_BROKER_STATS_DATA, mqadmin statsAll); absent in bare test contexts. */
+  readonly brokerStatsManager?: BrokerStatsManager;
   /** Re-registers with every NameServer now (after a topic change). */
   registerBrokerAll(): void;
 }

@@ -27,6 +27,7 @@ import { PullMessageProcessor } from './processor/pull-message-processor.js';
 import { QueryMessageProcessor } from './processor/query-message-processor.js';
 import { SendMessageProcessor } from './processor/send-message-processor.js';
 import { BrokerHA } from './slave/broker-ha.js';
+import { BrokerStatsManager } from './stats/broker-stats-manager.js';
 import { SubscriptionGroupManager } from './subscription/subscription-group-manager.js';
 import { transformTimerMessage } from './timer/timer-message-hook.js';
 import { TimerMessageStore } from './timer/timer-message-store.js';
@@ -49,6 +50,7 @@ export class BrokerController implements BrokerContext {
   readonly remotingServer: BrokerRemotingServer;
   readonly brokerOuterAPI = new BrokerOuterAPI();
   readonly scheduler: Scheduler;
+  readonly brokerStatsManager: BrokerStatsManager;
   private store: DefaultMessageStore | null = null;
   private sendProcessor!: SendMessageProcessor;
   private pullProcessor!: PullMessageProcessor;
@@ -74,6 +76,11 @@ export class BrokerController implements BrokerContext {
     this.scheduler =
       opts.scheduler ??
       new Scheduler(undefined, (name, err) => log.warn({ task: name, err }, 'scheduled task failed'));
+    this.brokerStatsManager = new BrokerStatsManager(
+      brokerConfig.brokerClusterName,
+      brokerConfig.enableDetailStat,
+      this.scheduler,
+    );
     const root = storeConfig.storePathRootDir;
     this.topicConfigManager = new TopicConfigManager(brokerConfig, root);
     this.consumerOffsetManager = new ConsumerOffsetManager(root);
@@ -124,6 +131,7 @@ export class BrokerController implements BrokerContext {
       this.subscriptionGroupManager.load(),
     ]);
     this.registerProcessors();
+    this.brokerStatsManager.start();
     await this.remotingServer.start();
     const store = new DefaultMessageStore(this.storeConfig, {
       storeHost: this.brokerAddr,
@@ -181,6 +189,7 @@ export class BrokerController implements BrokerContext {
     this.shuttingDown = true;
     this.ready = false;
     this.scheduler.stop();
+    this.brokerStatsManager.shutdown();
     await this.remotingServer.stop();
     this.pullProcessor?.holdService.shutdown();
     if (this.namesrvAddrs().length > 0) {

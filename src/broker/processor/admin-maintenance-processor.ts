@@ -14,6 +14,7 @@ import { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import type { BrokerContext } from '../broker-context.js';
+import { viewBrokerStatsData } from '../stats/view-broker-stats-data.js';
 import type { AdminHandler } from './admin-handler.js';
 
 const log = componentLogger('admin');
@@ -87,6 +88,7 @@ export class AdminMaintenanceProcessor {
     });
     h.set(R.CONSUME_MESSAGE_DIRECTLY, (r) => this.consumeMessageDirectly(r));
     h.set(R.INVOKE_BROKER_TO_GET_CONSUMER_STATUS, (r) => this.getConsumerStatus(r));
+    h.set(R.VIEW_BROKER_STATS_DATA, (r) => viewBrokerStatsData(this.ctx.brokerStatsManager, r));
   }
 
   /**

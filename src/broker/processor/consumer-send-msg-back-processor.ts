@@ -1,5 +1,5 @@
 import { componentLogger } from '../../common/logger.js';
-import { MessageConst, MixAll, PermName } from '../../common/message-const.js';
+import { MessageConst, MixAll, PermName, TopicValidator } from '../../common/message-const.js';
 import { decodeMessage } from '../../common/message-decoder.js';
 import { encodeSocketAddress } from '../../common/message-id.js';
 import { encodeProperties } from '../../common/message-properties.js';
@@ -101,7 +101,19 @@ export class ConsumerSendMsgBackProcessor {
       reconsumeTimes: msg.reconsumeTimes + 1,
       preparedTransactionOffset: 0,
     });
-    if (r.status === 'PUT_OK') return request.createResponse(ResponseCode.SUCCESS, null);
+    if (r.status === 'PUT_OK') {
+      // 4.9.8: SNDBCK_PUT_NUMS under the message's original topic (RETRY_TOPIC when it has one); a
+      // retry parked in SCHEDULE_TOPIC_XXXX also counts as a put to it
+      const stats = this.ctx.brokerStatsManager;
+      if (stats) {
+        if (delayLevel > 0 && newTopic !== MixAll.getDLQTopic(h.group)) {
+          stats.incTopicPutNums(TopicValidator.RMQ_SYS_SCHEDULE_TOPIC);
+          stats.incTopicPutSize(TopicValidator.RMQ_SYS_SCHEDULE_TOPIC, r.result?.wroteBytes ?? 0);
+        }
+        stats.incSendBackNums(h.group, msg.properties[MessageConst.PROPERTY_RETRY_TOPIC] ?? msg.topic);
+      }
+      return request.createResponse(ResponseCode.SUCCESS, null);
+    }
     log.warn({ group: h.group, status: r.status }, 'send back failed');
     return request.createResponse(ResponseCode.SYSTEM_ERROR, r.status);
   };

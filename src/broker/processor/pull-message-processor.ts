@@ -48,6 +48,7 @@ export class PullMessageProcessor {
     channel: RemotingChannel,
     brokerAllowSuspend: boolean,
   ): Promise<RemotingCommand | null> {
+    const beginTimeMills = this.ctx.messageStore.now();
     const fields = request.extFields;
     // 4.9.8 reads commitOffset, suspendTimeoutMillis and subVersion only when a flag asks for them
     // (its header decoding lets a missing field be null): absent, they fail only where used
@@ -205,6 +206,18 @@ export class PullMessageProcessor {
     let response: RemotingCommand | null;
     if (code === ResponseCode.SUCCESS) {
       this.getCount += r.messageCount;
+      const stats = this.ctx.brokerStatsManager;
+      if (stats) {
+        // 4.9.8: incGroupGetNums, incGroupGetSize, incBrokerGetNums; GROUP_GET_LATENCY with transferMsgByHeap
+        stats.incGroupGet(h.consumerGroup, h.topic, r.messageCount, r.bufferTotalSize);
+        if (b.transferMsgByHeap)
+          stats.incGroupGetLatency(
+            h.consumerGroup,
+            h.topic,
+            h.queueId,
+            this.ctx.messageStore.now() - beginTimeMills,
+          );
+      }
       response = request.createResponse(code, r.status, ext, joinedBody(r.buffers, r.bufferTotalSize));
     } else if (code === ResponseCode.PULL_NOT_FOUND && brokerAllowSuspend && hasSuspendFlag) {
       const holdMs = b.longPollingEnable ? suspendTimeoutMillis : b.shortPollingTimeMills;

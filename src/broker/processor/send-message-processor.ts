@@ -146,7 +146,7 @@ export class SendMessageProcessor {
     return this.ctx.messageStore.putMessage(msg).then(
       (r: PutMessageResult) => {
         this.backPressure.end();
-        return this.handlePutMessageResult(r, request, queueId);
+        return this.handlePutMessageResult(r, request, queueId, storedTopic(msg));
       },
       (err: unknown) => this.putFailed(request, err),
     );
@@ -211,7 +211,7 @@ export class SendMessageProcessor {
     return this.ctx.messageStore.putMessages(msgs).then(
       (r: PutMessageResult) => {
         this.backPressure.end();
-        return this.handlePutMessageResult(r, request, proto.queueId);
+        return this.handlePutMessageResult(r, request, proto.queueId, proto.topic);
       },
       (err: unknown) => this.putFailed(request, err),
     );
@@ -300,6 +300,7 @@ export class SendMessageProcessor {
     r: PutMessageResult,
     request: RemotingCommand,
     queueId: number,
+    statsTopic: string,
   ): RemotingCommand {
     let code: number;
     switch (r.status) {
@@ -344,6 +345,15 @@ export class SendMessageProcessor {
     let msgId: string;
     let queueOffset: number;
     this.putCount += r.results ? r.results.length : 1;
+    const stats = this.ctx.brokerStatsManager;
+    if (stats) {
+      // 4.9.8 (sendOK): incTopicPutNums(topic, msgNum, 1), incTopicPutSize(wroteBytes), incBrokerPutNums
+      if (r.results) {
+        let bytes = 0;
+        for (const x of r.results) bytes += x.wroteBytes;
+        stats.incTopicPut(statsTopic, r.results.length, bytes);
+      } else stats.incTopicPut(statsTopic, 1, r.result!.wroteBytes);
+    }
     if (r.results && r.results.length > 0) {
       // a batch answers with every msgId, comma-separated, and the first queue offset (CommitLog batch append)
       msgId = r.results.map((x) => x.msgId).join(',');
@@ -408,6 +418,15 @@ function withoutWait(msg: MessageExtBrokerInner): void {
     (s.startsWith('true', start) || s.substring(start, end < 0 ? s.length : end).toLowerCase() === 'true');
   // the entry and one separator (the one before it when it is the last)
   msg.propertiesString = end >= 0 ? s.slice(0, at) + s.slice(end + 1) : s.slice(0, Math.max(0, at - 1));
+}
+
+/**
+ * The topic 4.9.8's send stats count a message under: CommitLog.asyncPutMessage sets a delayed
+ * message's topic to SCHEDULE_TOPIC_XXXX before SendMessageProcessor reads it for the stats.
+ */
+function storedTopic(msg: MessageExtBrokerInner): string {
+  if (msg.delayTimeLevel === 0 || !isDelayed(msg.propertiesString, msg.sysFlag)) return msg.topic;
+  return TopicValidator.RMQ_SYS_SCHEDULE_TOPIC;
 }
 
 /** CommitLog.asyncPutMessage's test for parking a message in SCHEDULE_TOPIC_XXXX (getDelayTimeLevel() > 0). */
