@@ -59,8 +59,9 @@ export class BrokerStatsManager {
   private readonly statsTable = new Map<string, StatsItemSet>();
   private readonly topicPutCache = new Map<string, TopicPutItems>();
   private readonly groupGetCache = new Map<string, Map<string, GroupGetItems>>();
-  private readonly brokerPutNums: StatsItem;
-  private readonly brokerGetNums: StatsItem;
+  /** incBrokerPutNums/incBrokerGetNums: keyed by the cluster name, created on first use; only the value grows. */
+  private brokerPutNums: StatsItem | undefined;
+  private brokerGetNums: StatsItem | undefined;
   private tasks: ScheduledTask[] = [];
 
   constructor(
@@ -72,9 +73,6 @@ export class BrokerStatsManager {
       if (!enableQueueStat && name.startsWith('QUEUE_')) continue;
       this.statsTable.set(name, new StatsItemSet(name));
     }
-    // incBrokerPutNums/incBrokerGetNums: the cluster name is the key; only the value grows (times stay 0)
-    this.brokerPutNums = this.set(Stats.BROKER_PUT_NUMS).getAndCreateStatsItem(clusterName);
-    this.brokerGetNums = this.set(Stats.BROKER_GET_NUMS).getAndCreateStatsItem(clusterName);
   }
 
   /**
@@ -141,7 +139,7 @@ export class BrokerStatsManager {
     items.nums.times += 1;
     items.size.value += wroteBytes;
     items.size.times += 1;
-    this.brokerPutNums.value += msgNum;
+    this.incBrokerPutNums(msgNum);
   }
 
   /**
@@ -154,7 +152,7 @@ export class BrokerStatsManager {
     items.nums.times += 1;
     items.size.value += totalSize;
     items.size.times += 1;
-    this.brokerGetNums.value += msgCount;
+    this.incBrokerGetNums(msgCount);
   }
 
   /** incGroupGetLatency: key queueId@topic@group with enableQueueStat, else topic@group. */
@@ -185,10 +183,12 @@ export class BrokerStatsManager {
   }
 
   incBrokerPutNums(incValue = 1): void {
+    this.brokerPutNums ??= this.set(Stats.BROKER_PUT_NUMS).getAndCreateStatsItem(this.clusterName);
     this.brokerPutNums.value += incValue;
   }
 
   incBrokerGetNums(incValue: number): void {
+    this.brokerGetNums ??= this.set(Stats.BROKER_GET_NUMS).getAndCreateStatsItem(this.clusterName);
     this.brokerGetNums.value += incValue;
   }
 
