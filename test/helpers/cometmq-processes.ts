@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { killGroup, spawnInGroup } from './child-process.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
-export const COMETMQ_MAIN = join(REPO, 'dist/src/cli/main.js');
+/** COMETMQ_MAIN overrides it (as in mq-cluster.ts), e.g. a build of a clean checkout. */
+export const COMETMQ_MAIN = process.env.COMETMQ_MAIN ?? join(REPO, 'dist/src/cli/main.js');
 
 export interface RunningProcess {
   proc: ChildProcess;
