@@ -1,6 +1,7 @@
 /**
  * Broker statistics (BrokerStatsManager) over the wire: N single sends and one batch, pulled back
- * by a group, then VIEW_BROKER_STATS_DATA (315) for the topic, the topic@group pair and the broker,
+ * by a group, one of them sent back, then VIEW_BROKER_STATS_DATA (315) for the topic, the
+ * topic@group pair, the send-back, SCHEDULE_TOPIC_XXXX and the broker,
  * and mqadmin statsAll's #InMsg24Hour / #OutMsg24Hour. Run against `cometmq broker` and, when the
  * reference distribution is here, against Apache RocketMQ 4.9.8 with the same steps, whose bodies
  * must have the same shape (names, order, integer vs double) and the same sums.
@@ -113,6 +114,18 @@ async function runScenario(target: InteropTarget): Promise<Outcome> {
     // committed offsets make the group one statsAll lists (QUERY_TOPIC_CONSUME_BY_WHO), with no lag
     expect(await p.updateConsumerOffset(GROUP, TOPIC, 0, q0.length)).toBe(ResponseCode.SUCCESS);
     expect(await p.updateConsumerOffset(GROUP, TOPIC, 1, q1.length)).toBe(ResponseCode.SUCCESS);
+    // one message the group failed on: SNDBCK_PUT_NUMS, and a put to SCHEDULE_TOPIC_XXXX (its delay)
+    const failed = q0[0]!;
+    const back = await p.invoke(p.brokerAddr, RC.CONSUMER_SEND_MSG_BACK, {
+      offset: failed.commitLogOffset,
+      group: GROUP,
+      delayLevel: 0,
+      originMsgId: failed.msgId,
+      originTopic: TOPIC,
+      unitMode: false,
+      maxReconsumeTimes: 16,
+    });
+    expect(back.code, back.remark ?? '').toBe(ResponseCode.SUCCESS);
 
     const keys: [string, string][] = [
       ['TOPIC_PUT_NUMS', TOPIC],
@@ -121,6 +134,8 @@ async function runScenario(target: InteropTarget): Promise<Outcome> {
       ['GROUP_GET_SIZE', `${TOPIC}@${GROUP}`],
       ['BROKER_PUT_NUMS', c.clusterName],
       ['BROKER_GET_NUMS', c.clusterName],
+      ['SNDBCK_PUT_NUMS', `${TOPIC}@${GROUP}`],
+      ['TOPIC_PUT_NUMS', 'SCHEDULE_TOPIC_XXXX'],
     ];
     const raw = new Map<string, string>();
     const bodies = new Map<string, BrokerStatsBody>();
@@ -139,7 +154,11 @@ async function runScenario(target: InteropTarget): Promise<Outcome> {
       `a minute window with ${N} puts and gets`,
       async () => {
         await read();
-        return minute(`TOPIC_PUT_NUMS ${TOPIC}`) === N && minute(`GROUP_GET_NUMS ${TOPIC}@${GROUP}`) === N;
+        return (
+          minute(`TOPIC_PUT_NUMS ${TOPIC}`) === N &&
+          minute(`GROUP_GET_NUMS ${TOPIC}@${GROUP}`) === N &&
+          minute(`SNDBCK_PUT_NUMS ${TOPIC}@${GROUP}`) === 1
+        );
       },
       30_000,
     ).catch((err: Error) => {
@@ -203,6 +222,8 @@ describe.skipIf(targets.length === 0)('broker stats: VIEW_BROKER_STATS_DATA and 
       expect(brokerPut.sum).toBeGreaterThanOrEqual(N);
       expect(brokerPut.avgpt).toBe(0);
       expect(b('BROKER_GET_NUMS DefaultCluster').statsMinute.sum).toBeGreaterThanOrEqual(N);
+      expect(b(`SNDBCK_PUT_NUMS ${TOPIC}@${GROUP}`).statsMinute).toMatchObject({ sum: 1, avgpt: 1 });
+      expect(b('TOPIC_PUT_NUMS SCHEDULE_TOPIC_XXXX').statsMinute.sum).toBe(1);
       expect(o.missing).toEqual({
         code: ResponseCode.SYSTEM_ERROR,
         remark: 'The stats <TOPIC_PUT_NUMS> <NoSuchTopic> not exist',
