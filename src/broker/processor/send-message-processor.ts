@@ -137,7 +137,7 @@ export class SendMessageProcessor {
     // as 4.9.8, the header's batch flag decides, not the request code: SEND_BATCH_MESSAGE without
     // batch=true stores its body as one message
     if (header.batch) {
-      return this.sendBatch(request, msg);
+      return this.sendBatch(request, msg, properties);
     }
     // RocketMQ 5's timer messages (issue 9): parked in rmq_sys_wheel_timer until due, or refused
     const timerRefused = this.timerMessageHook?.(msg);
@@ -167,9 +167,11 @@ export class SendMessageProcessor {
     });
   }
 
+  /** `batchProps`: the request header's properties with CLUSTER, WAIT kept (4.9.8 strips it only from single sends). */
   private sendBatch(
     request: RemotingCommand,
     proto: MessageExtBrokerInner,
+    batchProps: string,
   ): RemotingCommand | Promise<RemotingCommand> {
     if (proto.topic.length > 127) {
       return this.fail(
@@ -196,9 +198,10 @@ export class SendMessageProcessor {
       );
     }
     if (entries.length === 0) return this.fail(request, ResponseCode.MESSAGE_ILLEGAL, 'the batch is empty');
-    const cluster = this.ctx.brokerConfig.brokerClusterName;
+    // as 4.9.8's MessageExtBatchEncoder: every message stores its own properties followed by the
+    // batch's (the request header's, e.g. WAIT, plus CLUSTER)
     const msgs: MessageExtBrokerInner[] = entries.map((e) => {
-      const props = withCluster(e.propertiesString, cluster);
+      const props = appendBatchProperties(e.propertiesString, batchProps);
       return {
         ...proto,
         flag: e.flag,
@@ -436,6 +439,13 @@ function isDelayed(props: string, sysFlag: number): boolean {
     return false;
   const level = getPropertyFromString(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL);
   return level !== undefined && Number(level) > 0;
+}
+
+/** A batch member's properties, then the batch's, with a separator between when the first lacks one. */
+function appendBatchProperties(own: string, batch: string): string {
+  if (own.length > 0 && batch.length > 0 && !own.endsWith(PROPERTY_SEP))
+    return `${own}${PROPERTY_SEP}${batch}`;
+  return own + batch;
 }
 
 /** MessageAccessor.putProperty(msg, CLUSTER, cluster) without decoding and re-encoding every property. */
