@@ -53,6 +53,8 @@ interface Outcome {
   statsAllLine: string | undefined;
   /** the pulled messages' stored sizes, added up */
   storedBytes: number;
+  /** GET_CONSUME_STATS's consumeTps for the group and topic */
+  consumeTps: number;
 }
 
 const targets: InteropTarget[] = [
@@ -173,7 +175,12 @@ async function runScenario(target: InteropTarget): Promise<Outcome> {
       timeoutMs: 45_000,
     });
     const statsAllLine = statsAll.output.split('\n').find((l) => l.startsWith(TOPIC));
+    // GET_CONSUME_STATS's consumeTps is tpsGroupGetNums: the minute window's pull rate
+    const cs = await p.invoke(p.brokerAddr, RC.GET_CONSUME_STATS, { consumerGroup: GROUP, topic: TOPIC });
+    expect(cs.code, cs.remark ?? '').toBe(ResponseCode.SUCCESS);
+    const consumeTps = Number(/"consumeTps":([^,}]+)/.exec(cs.body?.toString() ?? '')?.[1]);
     return {
+      consumeTps,
       storedBytes: [...q0, ...q1].reduce((n, m) => n + m.storeSize, 0),
       raw,
       bodies,
@@ -232,6 +239,7 @@ describe.skipIf(targets.length === 0)('broker stats: VIEW_BROKER_STATS_DATA and 
       const cols = (o.statsAllLine ?? '').trim().split(/\s+/);
       expect(cols, o.statsAllLine).toHaveLength(7);
       expect(cols.slice(0, 3)).toEqual([TOPIC, GROUP, '0']);
+      expect(o.consumeTps).toBeGreaterThan(0);
       expect(Number(cols[3])).toBeGreaterThan(0);
       expect(Number(cols[4])).toBeGreaterThan(0);
       expect(cols.slice(5)).toEqual([String(N), String(N)]);

@@ -116,15 +116,19 @@ export class AdminOffsetProcessor {
         ? new Set([h.topic])
         : this.ctx.consumerOffsetManager.whichTopicByConsumer(h.consumerGroup);
     const table: Array<[MessageQueue, OffsetWrapper]> = [];
+    let consumeTps = 0;
     for (const topic of topics) {
       const rows = await this.offsetRows(h.consumerGroup, topic, false, false);
-      if (rows) table.push(...rows);
+      if (!rows) continue;
+      table.push(...rows);
+      // as 4.9.8: the group's pull rate over the last minute, summed over the topics that count
+      consumeTps += this.groupGetTps(h.consumerGroup, topic);
     }
     return request.createResponse(
       ResponseCode.SUCCESS,
       null,
       undefined,
-      encodeConsumeStats({ offsetTable: table, consumeTps: 0 }),
+      encodeConsumeStats({ offsetTable: table, consumeTps }),
     );
   }
 
@@ -163,6 +167,10 @@ export class AdminOffsetProcessor {
     return rows;
   }
 
+  private groupGetTps(group: string, topic: string): number {
+    return this.ctx.brokerStatsManager?.tpsGroupGetNums(group, topic) ?? 0;
+  }
+
   /** GET_BROKER_CONSUME_STATS: ConsumeStatsList over every subscription group (mqadmin brokerConsumeStats). */
   private async getBrokerConsumeStats(request: RemotingCommand): Promise<RemotingCommand> {
     const { isOrder } = decodeGetConsumeStatsInBrokerHeader(request.extFields);
@@ -174,7 +182,9 @@ export class AdminOffsetProcessor {
         const rows = await this.offsetRows(group, topic, true, isOrder);
         if (!rows) continue;
         for (const [, w] of rows) totalDiff += w.brokerOffset - w.consumerOffset;
-        stats.push(encodeConsumeStats({ offsetTable: rows, consumeTps: 0 }).toString());
+        stats.push(
+          encodeConsumeStats({ offsetTable: rows, consumeTps: this.groupGetTps(group, topic) }).toString(),
+        );
       }
       perGroup.push(`{${JSON.stringify(group)}:[${stats.join(',')}]}`);
     }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { javaDouble } from '../../common/java-double.js';
 import { type Clock, Scheduler } from '../../common/scheduler.js';
 import { RemotingCommandError } from '../../remoting/custom-header.js';
 import { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import { BrokerStatsManager, Stats } from './broker-stats-manager.js';
-import { encodeBrokerStatsData, javaDouble, viewBrokerStatsData } from './view-broker-stats-data.js';
+import { encodeBrokerStatsData, viewBrokerStatsData } from './view-broker-stats-data.js';
 
 /** A clock that moves only when the test says so. */
 class FakeClock implements Clock {

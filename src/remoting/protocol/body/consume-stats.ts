@@ -1,3 +1,4 @@
+import { javaDouble } from '../../../common/java-double.js';
 import { asObject, num } from './json-fields.js';
 import {
   decodeMessageQueueMap,
@@ -25,9 +26,7 @@ export function encodeConsumeStats(s: ConsumeStats): Buffer {
     (w) =>
       `{"brokerOffset":${w.brokerOffset},"consumerOffset":${w.consumerOffset},"lastTimestamp":${w.lastTimestamp}}`,
   );
-  // fastjson writes a double with a fraction: 0.0
-  const tps = Number.isInteger(s.consumeTps) ? s.consumeTps.toFixed(1) : String(s.consumeTps);
-  return Buffer.from(`{"consumeTps":${tps},"offsetTable":${table}}`);
+  return Buffer.from(`{"consumeTps":${javaDouble(s.consumeTps)},"offsetTable":${table}}`);
 }
 
 export function decodeConsumeStats(body: Buffer): ConsumeStats {
