@@ -58,7 +58,13 @@ export class AdvancedMessaging {
   /** After the store is loaded and started. */
   async start(): Promise<void> {
     const root = this.ctx.storeConfig.storePathRootDir;
-    this.schedule = new ScheduleMessageService(this.ctx.messageStore, root, this.scheduler);
+    const stats = this.ctx.brokerStatsManager;
+    this.schedule = new ScheduleMessageService(
+      this.ctx.messageStore,
+      root,
+      this.scheduler,
+      stats && ((topic, level, wroteBytes) => stats.incScheduleDelivered(topic, level, wroteBytes)),
+    );
     await this.schedule.load();
     if (!this.ctx.isSlave()) {
       this.schedule.start();

@@ -91,9 +91,10 @@ export class WireProbe {
   async send(
     topic: string,
     body: string,
-    o: { queueId: number; tags?: string; keys?: string; uniqKey?: string },
+    o: { queueId: number; tags?: string; keys?: string; uniqKey?: string; delayLevel?: number },
   ): Promise<Record<string, string>> {
     const props: Record<string, string> = { WAIT: 'true' };
+    if (o.delayLevel) props.DELAY = String(o.delayLevel);
     if (o.tags) props.TAGS = o.tags;
     if (o.keys) props.KEYS = o.keys;
     if (o.uniqKey) props.UNIQ_KEY = o.uniqKey;

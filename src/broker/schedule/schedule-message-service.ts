@@ -88,6 +88,8 @@ export class ScheduleMessageService {
     private readonly store: DefaultMessageStore,
     private readonly storePathRootDir: string,
     private readonly scheduler: Scheduler,
+    /** A delayed message reached its real topic (the broker's stats: enableScheduleMessageStats). */
+    private readonly onDelivered?: (realTopic: string, level: number, wroteBytes: number) => void,
   ) {}
 
   get configFilePath(): string {
@@ -275,7 +277,7 @@ export class ScheduleMessageService {
     const stored = await this.readMessages(entries, due);
     if (!this.started || cursor.next !== offset) return DELAY_FOR_A_WHILE;
     const puts: Array<Promise<boolean> | boolean> = [];
-    for (let i = 0; i < due; i++) puts.push(this.deliverOne(stored[i], cqEntryAt(entries, i).offset));
+    for (let i = 0; i < due; i++) puts.push(this.deliverOne(stored[i], cqEntryAt(entries, i).offset, level));
     cursor.next = offset + due;
     const generation = cursor.generation;
     // a put that throws counts as failed from the run's first message (retried, never skipped)
@@ -354,7 +356,11 @@ export class ScheduleMessageService {
   }
 
   /** messageTimeup + put; true when stored (or when there is nothing to store at that offset). */
-  private deliverOne(stored: Buffer | undefined, commitLogOffset: number): Promise<boolean> | boolean {
+  private deliverOne(
+    stored: Buffer | undefined,
+    commitLogOffset: number,
+    level: number,
+  ): Promise<boolean> | boolean {
     if (!stored) return true; // as 4.9.8: a message that cannot be read is skipped
     const s = scheduledInnerFromStored(stored, this.store.storeHost);
     if (!s) return true;
@@ -364,7 +370,10 @@ export class ScheduleMessageService {
       return true;
     }
     return this.store.putMessage(s.inner).then((r) => {
-      if (r.status === 'PUT_OK') return true;
+      if (r.status === 'PUT_OK') {
+        this.onDelivered?.(topic, level, r.result?.wroteBytes ?? 0);
+        return true;
+      }
       log.warn({ status: r.status, topic }, 'deliver delayed message failed');
       return false;
     });

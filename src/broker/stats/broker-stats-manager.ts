@@ -1,3 +1,4 @@
+import { MixAll, TopicValidator } from '../../common/message-const.js';
 import type { ScheduledTask, Scheduler } from '../../common/scheduler.js';
 import {
   SAMPLE_IN_HOUR_MS,
@@ -167,6 +168,27 @@ export class BrokerStatsManager {
     }
     item.value += latencyMs;
     item.times += 1;
+  }
+
+  /**
+   * ScheduleMessageService put a due message into its real topic (4.9.8 with
+   * enableScheduleMessageStats, its default): a "get" of SCHEDULE_CONSUMER from SCHEDULE_TOPIC_XXXX
+   * (queue level - 1 with queue stats) and a put to the real topic, broker puts included.
+   */
+  incScheduleDelivered(realTopic: string, delayLevel: number, wroteBytes: number): void {
+    const group = MixAll.SCHEDULE_CONSUMER_GROUP;
+    const topic = TopicValidator.RMQ_SYS_SCHEDULE_TOPIC;
+    if (this.enableQueueStat) {
+      const key = `${topic}@${delayLevel - 1}@${group}`;
+      this.statsTable.get(Stats.QUEUE_GET_NUMS)?.addValue(key, 1, 1);
+      this.statsTable.get(Stats.QUEUE_GET_SIZE)?.addValue(key, wroteBytes, 1);
+    }
+    const items = this.groupGetItems(group, topic);
+    items.nums.value += 1;
+    items.nums.times += 1;
+    items.size.value += wroteBytes;
+    items.size.times += 1;
+    this.incTopicPut(realTopic, 1, wroteBytes);
   }
 
   /** A message a consumer sent back was stored: SNDBCK_PUT_NUMS of topic@group. */
