@@ -15,7 +15,9 @@ import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import type { BrokerContext } from '../broker-context.js';
 import { viewBrokerStatsData } from '../stats/view-broker-stats-data.js';
+import { resumeCheckHalfMessage } from '../transaction/resume-check-half-message.js';
 import type { AdminHandler } from './admin-handler.js';
+import { queryConsumeQueue } from './query-consume-queue.js';
 
 const log = componentLogger('admin');
 
@@ -89,6 +91,8 @@ export class AdminMaintenanceProcessor {
     h.set(R.CONSUME_MESSAGE_DIRECTLY, (r) => this.consumeMessageDirectly(r));
     h.set(R.INVOKE_BROKER_TO_GET_CONSUMER_STATUS, (r) => this.getConsumerStatus(r));
     h.set(R.VIEW_BROKER_STATS_DATA, (r) => viewBrokerStatsData(this.ctx.brokerStatsManager, r));
+    h.set(R.QUERY_CONSUME_QUEUE, (r) => queryConsumeQueue(this.ctx, r));
+    h.set(R.RESUME_CHECK_HALF_MESSAGE, (r) => resumeCheckHalfMessage(this.ctx, r));
   }
 
   /**
