@@ -1,36 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Clock, Scheduler } from './scheduler.js';
-
-/** A clock that moves only when the test says so. */
-class FakeClock implements Clock {
-  private t = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 1;
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== handle);
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (let guard = 0; guard < 10_000; guard++) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-      await new Promise((r) => setImmediate(r));
-    }
-    this.t = end;
-  }
-}
+import { Scheduler } from './scheduler.js';
+import { FakeClock } from './testing/fake-clock.js';
 
 describe('Scheduler', () => {
   it('runs periodic tasks with a fixed delay and stops them all', async () => {

@@ -1,42 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { javaDouble } from '../../common/java-double.js';
-import { type Clock, Scheduler } from '../../common/scheduler.js';
+import { Scheduler } from '../../common/scheduler.js';
+import { FakeClock } from '../../common/testing/fake-clock.js';
 import { RemotingCommandError } from '../../remoting/custom-header.js';
 import { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import { BrokerStatsManager, Stats } from './broker-stats-manager.js';
 import { encodeBrokerStatsData, viewBrokerStatsData } from './view-broker-stats-data.js';
-
-/** A clock that moves only when the test says so. */
-class FakeClock implements Clock {
-  private t = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 1;
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== handle);
-  }
-  async advanceTo(end: number): Promise<void> {
-    for (let guard = 0; guard < 100_000; guard++) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-      await new Promise((r) => setImmediate(r));
-    }
-    this.t = end;
-  }
-}
 
 function view(m: BrokerStatsManager | undefined, statsName: string, statsKey: string): RemotingCommand {
   return viewBrokerStatsData(
