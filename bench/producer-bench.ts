@@ -5,10 +5,7 @@
  * one buffer per connection per tick; responses are matched by opaque with a scan of the header text,
  * never a full parse. Prints live progress on a terminal and a final JSON line.
  */
-import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { parseAddress } from '../src/remoting/remoting-client.js';
-import { RequestCode } from '../src/remoting/request-code.js';
 import {
   cpuMicros,
   LatencyHistogram,
@@ -17,6 +14,8 @@ import {
   resolveTopic,
   round,
 } from './bench-support.js';
+import { connectTargets, type FrameConnection, headerInt } from './frame-connection.js';
+import { buildSendFrameTemplate, writeSendFrame } from './send-frame-template.js';
 
 export interface ProducerBenchOptions {
   namesrvAddr: string;
@@ -50,114 +49,15 @@ export interface ProducerBenchResult {
   failureCodes: Record<string, number>;
 }
 
-const OPAQUE_WIDTH = 10;
 const RING = 1 << 20;
-
-interface Template {
-  frame: Buffer;
-  opaqueAt: number;
-  queueIdAt: number;
-  bornAt: number;
-}
-
-function buildTemplate(o: ProducerBenchOptions): Template {
-  const header = JSON.stringify({
-    code: RequestCode.SEND_MESSAGE_V2,
-    extFields: {
-      a: o.producerGroup,
-      b: o.topic,
-      c: 'TBW102',
-      d: String(o.queueNums),
-      e: '@@@',
-      f: '0',
-      g: '#############',
-      h: '0',
-      i: o.properties ?? 'WAIT\u0001true\u0002TAGS\u0001bench\u0002',
-      j: '0',
-      k: 'false',
-      l: '16',
-      m: 'false',
-    },
-    flag: 0,
-    language: 'JAVA',
-    opaque: 0,
-    serializeTypeCurrentRPC: 'JSON',
-    version: 409,
-  }).replace('"opaque":0', `"opaque":${' '.repeat(OPAQUE_WIDTH)}`);
-  const headerBuf = Buffer.from(header, 'latin1');
-  const body = Buffer.alloc(o.size);
-  for (let i = 0; i < body.length; i++) body[i] = 97 + (i % 26);
-  const frame = Buffer.alloc(8 + headerBuf.length + body.length);
-  frame.writeInt32BE(4 + headerBuf.length + body.length, 0);
-  frame.writeInt32BE(headerBuf.length, 4);
-  headerBuf.copy(frame, 8);
-  body.copy(frame, 8 + headerBuf.length);
-  return {
-    frame,
-    opaqueAt: 8 + header.indexOf('"opaque":') + 9,
-    queueIdAt: 8 + header.indexOf('@@@'),
-    bornAt: 8 + header.indexOf('#############'),
-  };
-}
-
-class Conn {
-  readonly socket: Socket;
-  private pending: Buffer[] = [];
-  private acc: Buffer | null = null;
-
-  constructor(
-    addr: string,
-    private readonly onResponse: (code: number, opaque: number) => void,
-  ) {
-    const { host, port } = parseAddress(addr);
-    this.socket = connect({ host, port, noDelay: true });
-    this.socket.on('data', (d) => this.onData(d));
-  }
-
-  queue(buf: Buffer): void {
-    this.pending.push(buf);
-  }
-
-  flush(): void {
-    if (this.pending.length === 0) return;
-    this.socket.write(this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending));
-    this.pending = [];
-  }
-
-  private onData(chunk: Buffer): void {
-    const buf = this.acc ? Buffer.concat([this.acc, chunk]) : chunk;
-    let p = 0;
-    while (buf.length - p >= 8) {
-      const len = buf.readInt32BE(p);
-      if (buf.length - p - 4 < len) break;
-      const headerLen = buf.readInt32BE(p + 4) & 0xffffff;
-      const header = buf.toString('latin1', p + 8, p + 8 + headerLen);
-      this.onResponse(fieldInt(header, '"code":'), fieldInt(header, '"opaque":'));
-      p += 4 + len;
-    }
-    // keep only the partial frame, copied, so the chunk it came in can be freed
-    this.acc = p < buf.length ? Buffer.from(buf.subarray(p)) : null;
-  }
-}
-
-function fieldInt(s: string, key: string): number {
-  const at = s.indexOf(key);
-  if (at < 0) return -1;
-  let i = at + key.length;
-  while (s.charCodeAt(i) === 32) i++;
-  let neg = false;
-  if (s[i] === '-') {
-    neg = true;
-    i++;
-  }
-  let n = 0;
-  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) n = n * 10 + (c - 48);
-  return neg ? -n : n;
-}
 
 export async function runProducerBench(o: ProducerBenchOptions): Promise<ProducerBenchResult> {
   const brokers: MasterQueues[] = await resolveTopic(o.namesrvAddr, o.topic, o.queueNums);
-  const tpl = buildTemplate(o);
+  const tpl = buildSendFrameTemplate({
+    ...o,
+    sysFlag: 0,
+    properties: o.properties ?? 'WAIT\u0001true\u0002TAGS\u0001bench\u0002',
+  });
   const frameLen = tpl.frame.length;
   const sentAt = new Float64Array(RING);
   const hist = new LatencyHistogram();
@@ -170,13 +70,13 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<Produce
   let stopSending = false;
   let fillScheduled = false;
 
-  const targets: Array<{ conn: Conn; queueId: number }> = [];
-  const conns: Conn[] = [];
   let finish: () => void = () => {};
   const done = new Promise<void>((r) => {
     finish = r;
   });
-  const onResponse = (code: number, op: number): void => {
+  const onResponse = (_conn: FrameConnection, header: string): void => {
+    const code = headerInt(header, '"code":');
+    const op = headerInt(header, '"opaque":');
     inflight--;
     const t0 = sentAt[op & (RING - 1)]!;
     if (code === 0) {
@@ -188,16 +88,7 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<Produce
     }
     scheduleFill();
   };
-  for (const b of brokers) {
-    const cs: Conn[] = [];
-    for (let i = 0; i < o.connections; i++) cs.push(new Conn(b.addr, onResponse));
-    conns.push(...cs);
-    for (let q = 0; q < b.writeQueueNums; q++) targets.push({ conn: cs[q % cs.length]!, queueId: q });
-  }
-  await Promise.all(
-    conns.map((c) => new Promise<void>((r, j) => c.socket.once('connect', r).once('error', j))),
-  );
-  for (const c of conns) c.socket.on('error', () => {});
+  const { conns, targets } = await connectTargets(brokers, o.connections, onResponse);
 
   let next = 0;
   const fill = (): void => {
@@ -215,8 +106,8 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<Produce
     const now = performance.now();
     const born = String(Date.now());
     // one buffer per connection per tick, frames copied from the template and patched in place
-    const perConn = new Map<Conn, { buf: Buffer; at: number }>();
-    const plan: Conn[] = [];
+    const perConn = new Map<FrameConnection, { buf: Buffer; at: number }>();
+    const plan: FrameConnection[] = [];
     for (let i = 0; i < n; i++) plan.push(targets[(next + i) % targets.length]!.conn);
     for (const c of plan) {
       const e = perConn.get(c);
@@ -230,13 +121,8 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<Produce
     for (let i = 0; i < n; i++) {
       const t = targets[next++ % targets.length]!;
       const e = perConn.get(t.conn)!;
-      const base = e.at;
-      tpl.frame.copy(e.buf, base);
       const op = opaque++;
-      e.buf.write(String(op), base + tpl.opaqueAt, 'latin1');
-      const q = String(t.queueId).padStart(3, '0');
-      e.buf.write(q, base + tpl.queueIdAt, 'latin1');
-      e.buf.write(born, base + tpl.bornAt, 'latin1');
+      writeSendFrame(tpl, e.buf, e.at, op, t.queueId, born);
       sentAt[op & (RING - 1)] = now;
       e.at += frameLen;
     }

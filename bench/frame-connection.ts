@@ -1,0 +1,107 @@
+/**
+ * The generators' own remoting connections (bench/producer-bench.ts, bench/transaction-bench.ts): frames
+ * are queued and written as one buffer per flush, and each response is handed on as its raw JSON header
+ * text, so a generator reads only the fields it needs by scanning (headerInt / headerStr) instead of
+ * parsing every response. RemotingClient is not used because its per-request promise and full decode
+ * would cost the generator more than the broker it measures.
+ */
+import { connect, type Socket } from 'node:net';
+import { parseAddress } from '../src/remoting/remoting-client.js';
+import type { MasterQueues } from './bench-support.js';
+
+export type OnResponseHeader = (conn: FrameConnection, header: string) => void;
+
+export class FrameConnection {
+  readonly socket: Socket;
+  private pending: Buffer[] = [];
+  private acc: Buffer | null = null;
+
+  constructor(
+    addr: string,
+    private readonly onHeader: OnResponseHeader,
+  ) {
+    const { host, port } = parseAddress(addr);
+    this.socket = connect({ host, port, noDelay: true });
+    this.socket.on('data', (d) => this.onData(d));
+  }
+
+  queue(buf: Buffer): void {
+    this.pending.push(buf);
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    this.socket.write(this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending));
+    this.pending = [];
+  }
+
+  private onData(chunk: Buffer): void {
+    const buf = this.acc ? Buffer.concat([this.acc, chunk]) : chunk;
+    let p = 0;
+    while (buf.length - p >= 8) {
+      const len = buf.readInt32BE(p);
+      if (buf.length - p - 4 < len) break;
+      const headerLen = buf.readInt32BE(p + 4) & 0xffffff;
+      this.onHeader(this, buf.toString('latin1', p + 8, p + 8 + headerLen));
+      p += 4 + len;
+    }
+    // keep only the partial frame, copied, so the chunk it came in can be freed
+    this.acc = p < buf.length ? Buffer.from(buf.subarray(p)) : null;
+    // what the handler queued in reply (END_TRANSACTION commits) goes out as one write per chunk read
+    this.flush();
+  }
+}
+
+export interface SendTarget {
+  conn: FrameConnection;
+  queueId: number;
+}
+
+/**
+ * `connections` connections to every master, connected, and one target per write queue, the queues of a
+ * master spread round-robin over its connections.
+ */
+export async function connectTargets(
+  brokers: MasterQueues[],
+  connections: number,
+  onHeader: OnResponseHeader,
+): Promise<{ conns: FrameConnection[]; targets: SendTarget[] }> {
+  const targets: SendTarget[] = [];
+  const conns: FrameConnection[] = [];
+  for (const b of brokers) {
+    const cs: FrameConnection[] = [];
+    for (let i = 0; i < connections; i++) cs.push(new FrameConnection(b.addr, onHeader));
+    conns.push(...cs);
+    for (let q = 0; q < b.writeQueueNums; q++) targets.push({ conn: cs[q % cs.length]!, queueId: q });
+  }
+  await Promise.all(
+    conns.map((c) => new Promise<void>((r, j) => c.socket.once('connect', r).once('error', j))),
+  );
+  // a broker going away mid-run ends in lost responses (the drain guards), not an unhandled error
+  for (const c of conns) c.socket.on('error', () => {});
+  return { conns, targets };
+}
+
+/** The integer after `key` in a JSON header text (`"code":`, `"opaque":`), -1 when absent. */
+export function headerInt(s: string, key: string): number {
+  const at = s.indexOf(key);
+  if (at < 0) return -1;
+  let i = at + key.length;
+  while (s.charCodeAt(i) === 32) i++;
+  let neg = false;
+  if (s[i] === '-') {
+    neg = true;
+    i++;
+  }
+  let n = 0;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) n = n * 10 + (c - 48);
+  return neg ? -n : n;
+}
+
+/** The string after `key` (which ends with the opening quote) up to the closing quote, '' when absent. */
+export function headerStr(s: string, key: string): string {
+  const at = s.indexOf(key);
+  if (at < 0) return '';
+  const start = at + key.length;
+  return s.substring(start, s.indexOf('"', start));
+}
