@@ -14,6 +14,8 @@ import { cqEntryAt } from '../message-inner.js';
 
 /** ConsumeQueue.CQ_STORE_UNIT_SIZE: commitLogOffset(8) size(4) tagsCode(8). */
 const CQ_UNIT = 20;
+/** 4.9.8 starts from createResponseCommand(null) and only sets the code: its default remark stays. */
+const DEFAULT_REMARK = 'not set any response code';
 
 /**
  * 4.9.8 decodes QueryConsumeQueueRequestHeader field by field and swallows a missing or unparsable
@@ -94,5 +96,5 @@ export function queryConsumeQueue(ctx: BrokerContext, request: RemotingCommand):
     queueData,
     subscriptionData,
   };
-  return request.createResponse(ResponseCode.SUCCESS, null, undefined, Buffer.from(toJson(body)));
+  return request.createResponse(ResponseCode.SUCCESS, DEFAULT_REMARK, undefined, Buffer.from(toJson(body)));
 }
