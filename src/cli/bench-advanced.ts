@@ -2,19 +2,7 @@ import type { Command } from 'commander';
 import { runDelayBench } from '../../bench/delay-bench.js';
 import { runOrderlyBench } from '../../bench/orderly-bench.js';
 import { runTransactionBench } from '../../bench/transaction-bench.js';
-import { ConfigError } from '../common/config.js';
-
-function int(name: string, v: string, min: number): number {
-  if (!/^\d+$/.test(v) || Number(v) < min)
-    throw new ConfigError(`bad value "${v}" for ${name}: expected an integer >= ${min}`);
-  return Number(v);
-}
-
-function namesrv(v: string | undefined): string {
-  const addr = v ?? process.env.NAMESRV_ADDR;
-  if (!addr) throw new ConfigError('no NameServer: give -n host:port or set NAMESRV_ADDR');
-  return addr;
-}
+import { exitWithJsonLine, intFlag, namesrvFlag } from './bench-flags.js';
 
 interface CommonFlags {
   namesrvAddr?: string;
@@ -42,11 +30,6 @@ interface TransactionFlags extends CommonFlags {
   group: string;
 }
 
-function done(r: unknown): never {
-  process.stdout.write(`${JSON.stringify(r)}\n`);
-  process.exit(0);
-}
-
 /**
  * `cometmq bench delay|orderly|transaction`: the advanced messaging benchmarks of issue 9 (delayed
  * delivery lag, orderly vs concurrent consumption, transactional sends), each one JSON line.
@@ -65,17 +48,17 @@ export function registerAdvancedBenchCommands(bench: Command): void {
     .option('--connections <n>', 'connections per broker', '2')
     .option('--queue-nums <n>', 'queues per broker when the topic is created', '8')
     .action(async (f: DelayFlags) =>
-      done(
+      exitWithJsonLine(
         await runDelayBench({
-          namesrvAddr: namesrv(f.namesrvAddr),
+          namesrvAddr: namesrvFlag(f.namesrvAddr),
           topic: f.topic,
-          size: int('--size', f.size, 0),
-          count: int('--count', f.count, 1),
-          level: int('--level', f.level, 1),
-          levelDelayMs: int('--level-delay-ms', f.levelDelayMs, 0),
-          window: int('--window', f.window, 1),
-          connections: int('--connections', f.connections, 1),
-          queueNums: int('--queue-nums', f.queueNums, 1),
+          size: intFlag('--size', f.size, 0),
+          count: intFlag('--count', f.count, 1),
+          level: intFlag('--level', f.level, 1),
+          levelDelayMs: intFlag('--level-delay-ms', f.levelDelayMs, 0),
+          window: intFlag('--window', f.window, 1),
+          connections: intFlag('--connections', f.connections, 1),
+          queueNums: intFlag('--queue-nums', f.queueNums, 1),
         }),
       ),
     );
@@ -90,15 +73,15 @@ export function registerAdvancedBenchCommands(bench: Command): void {
     .option('--batch <n>', 'messages per listener call (consumeMessageBatchMaxSize)', '1')
     .option('--timeout <secs>', 'give up on a mode after this long', '300')
     .action(async (f: OrderlyFlags) =>
-      done(
+      exitWithJsonLine(
         await runOrderlyBench({
-          namesrvAddr: namesrv(f.namesrvAddr),
+          namesrvAddr: namesrvFlag(f.namesrvAddr),
           topic: f.topic,
-          size: int('--size', f.size, 0),
-          count: int('--count', f.count, 1),
-          queueNums: int('--queue-nums', f.queueNums, 1),
-          batch: int('--batch', f.batch, 1),
-          timeoutSec: int('--timeout', f.timeout, 1),
+          size: intFlag('--size', f.size, 0),
+          count: intFlag('--count', f.count, 1),
+          queueNums: intFlag('--queue-nums', f.queueNums, 1),
+          batch: intFlag('--batch', f.batch, 1),
+          timeoutSec: intFlag('--timeout', f.timeout, 1),
         }),
       ),
     );
@@ -114,15 +97,15 @@ export function registerAdvancedBenchCommands(bench: Command): void {
     .option('--queue-nums <n>', 'queues per broker when the topic is created', '8')
     .option('-g, --group <group>', 'producer group', 'transaction_bench_producer')
     .action(async (f: TransactionFlags) =>
-      done(
+      exitWithJsonLine(
         await runTransactionBench({
-          namesrvAddr: namesrv(f.namesrvAddr),
+          namesrvAddr: namesrvFlag(f.namesrvAddr),
           topic: f.topic,
-          size: int('--size', f.size, 0),
-          count: int('--count', f.count, 1),
-          window: int('--window', f.window, 1),
-          connections: int('--connections', f.connections, 1),
-          queueNums: int('--queue-nums', f.queueNums, 1),
+          size: intFlag('--size', f.size, 0),
+          count: intFlag('--count', f.count, 1),
+          window: intFlag('--window', f.window, 1),
+          connections: intFlag('--connections', f.connections, 1),
+          queueNums: intFlag('--queue-nums', f.queueNums, 1),
           producerGroup: f.group,
         }),
       ),

@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
 import { type HaBenchRole, runHaBench } from '../../bench/ha-bench.js';
 import { ConfigError } from '../common/config.js';
-
-function int(name: string, v: string, min: number): number {
-  if (!/^\d+$/.test(v) || Number(v) < min)
-    throw new ConfigError(`bad value "${v}" for ${name}: expected an integer >= ${min}`);
-  return Number(v);
-}
+import { intFlag } from './bench-flags.js';
 
 interface HaFlags {
   roles: string;
@@ -49,12 +44,12 @@ export function registerHaBenchCommand(bench: Command): void {
           throw new ConfigError(`bad role "${r}" in --roles: expected SYNC_MASTER or ASYNC_MASTER`);
       await runHaBench({
         roles: roles as HaBenchRole[],
-        durationSec: int('--duration', f.duration, 1),
-        size: int('--size', f.size, 0),
-        window: int('--window', f.window, 1),
-        connections: int('--connections', f.connections, 1),
-        queueNums: int('--queue-nums', f.queueNums, 1),
-        sampleMs: int('--sample-ms', f.sampleMs, 1),
+        durationSec: intFlag('--duration', f.duration, 1),
+        size: intFlag('--size', f.size, 0),
+        window: intFlag('--window', f.window, 1),
+        connections: intFlag('--connections', f.connections, 1),
+        queueNums: intFlag('--queue-nums', f.queueNums, 1),
+        sampleMs: intFlag('--sample-ms', f.sampleMs, 1),
         brokerArgs: f.brokerArg,
         printSamples: f.samples,
       });

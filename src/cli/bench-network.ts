@@ -2,19 +2,7 @@ import type { Command } from 'commander';
 import { runConsumerBench } from '../../bench/consumer-bench.js';
 import { runProducerBench } from '../../bench/producer-bench.js';
 import { ConfigError } from '../common/config.js';
-
-function int(name: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min)
-    throw new ConfigError(`bad value "${v}" for ${name}: expected an integer >= ${min}`);
-  return Number(v);
-}
-
-function namesrv(v: string | undefined): string {
-  const addr = v ?? process.env.NAMESRV_ADDR;
-  if (!addr) throw new ConfigError('no NameServer: give -n host:port or set NAMESRV_ADDR');
-  return addr;
-}
+import { exitWithJsonLine, intFlag, namesrvFlag, optionalIntFlag } from './bench-flags.js';
 
 interface ProducerFlags {
   namesrvAddr?: string;
@@ -39,6 +27,13 @@ interface ConsumerFlags {
   batch: string;
 }
 
+/** -c and --duration; a run given neither lasts 10 s (docs/benchmarks.md). */
+function runLength(f: { count?: string; duration?: string }): { count?: number; durationSec?: number } {
+  const count = optionalIntFlag('--count', f.count, 1);
+  const durationSec = optionalIntFlag('--duration', f.duration, 1) ?? (count === undefined ? 10 : undefined);
+  return { count, durationSec };
+}
+
 /**
  * `cometmq bench producer` and `cometmq bench consumer`: network load generators in the spirit of
  * RocketMQ's benchmark.Producer / benchmark.Consumer. Live progress on a terminal, then one JSON line.
@@ -57,20 +52,19 @@ export function registerNetworkBenchCommands(bench: Command): void {
     .option('--queue-nums <n>', 'queues per broker when the topic is created', '8')
     .option('-g, --group <group>', 'producer group', 'benchmark_producer')
     .action(async (f: ProducerFlags) => {
-      const count = int('--count', f.count, 1);
+      const { count, durationSec } = runLength(f);
       const r = await runProducerBench({
-        namesrvAddr: namesrv(f.namesrvAddr),
+        namesrvAddr: namesrvFlag(f.namesrvAddr),
         topic: f.topic,
-        size: int('--size', f.size, 0)!,
-        window: int('--window', f.window, 1)!,
+        size: intFlag('--size', f.size, 0),
+        window: intFlag('--window', f.window, 1),
         count,
-        durationSec: int('--duration', f.duration, 1) ?? (count === undefined ? 10 : undefined),
-        connections: int('--connections', f.connections, 1)!,
-        queueNums: int('--queue-nums', f.queueNums, 1)!,
+        durationSec,
+        connections: intFlag('--connections', f.connections, 1),
+        queueNums: intFlag('--queue-nums', f.queueNums, 1),
         producerGroup: f.group,
       });
-      process.stdout.write(`${JSON.stringify(r)}\n`);
-      process.exit(0);
+      exitWithJsonLine(r);
     });
   bench
     .command('consumer')
@@ -87,18 +81,17 @@ export function registerNetworkBenchCommands(bench: Command): void {
       if (f.from !== 'last' && f.from !== 'first' && f.from !== 'committed') {
         throw new ConfigError(`bad value "${f.from}" for --from: expected last, first or committed`);
       }
-      const count = int('--count', f.count, 1);
+      const { count, durationSec } = runLength(f);
       const r = await runConsumerBench({
-        namesrvAddr: namesrv(f.namesrvAddr),
+        namesrvAddr: namesrvFlag(f.namesrvAddr),
         topic: f.topic,
         group: f.group,
         count,
-        durationSec: int('--duration', f.duration, 1) ?? (count === undefined ? 10 : undefined),
+        durationSec,
         from: f.from,
-        queueNums: int('--queue-nums', f.queueNums, 1)!,
-        pullBatchSize: int('--batch', f.batch, 1)!,
+        queueNums: intFlag('--queue-nums', f.queueNums, 1),
+        pullBatchSize: intFlag('--batch', f.batch, 1),
       });
-      process.stdout.write(`${JSON.stringify(r)}\n`);
-      process.exit(0);
+      exitWithJsonLine(r);
     });
 }

@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
 import { runTimerBench } from '../../bench/timer-bench.js';
-import { ConfigError } from '../common/config.js';
-
-function int(name: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min)
-    throw new ConfigError(`bad value "${v}" for ${name}: expected an integer >= ${min}`);
-  return Number(v);
-}
+import { intFlag, namesrvFlag, optionalIntFlag, printJsonLine } from './bench-flags.js';
 
 interface TimerFlags {
   namesrvAddr?: string;
@@ -42,20 +35,18 @@ export function registerTimerBenchCommand(bench: Command): void {
       false,
     )
     .action(async (f: TimerFlags) => {
-      const addr = f.namesrvAddr ?? process.env.NAMESRV_ADDR;
-      if (!addr) throw new ConfigError('no NameServer: give -n host:port or set NAMESRV_ADDR');
       const r = await runTimerBench({
-        namesrvAddr: addr,
+        namesrvAddr: namesrvFlag(f.namesrvAddr),
         topic: f.topic,
-        count: int('--count', f.count, 1)!,
-        size: int('--size', f.size, 0)!,
-        windowMs: int('--window-secs', f.windowSecs, 1)! * 1000,
-        leadMs: (int('--lead-secs', f.leadSecs, 1) ?? 0) * 1000,
-        inflight: int('--inflight', f.inflight, 1)!,
-        queueNums: int('--queue-nums', f.queueNums, 1)!,
-        brokerPid: int('--broker-pid', f.brokerPid, 1),
+        count: intFlag('--count', f.count, 1),
+        size: intFlag('--size', f.size, 0),
+        windowMs: intFlag('--window-secs', f.windowSecs, 1) * 1000,
+        leadMs: (optionalIntFlag('--lead-secs', f.leadSecs, 1) ?? 0) * 1000,
+        inflight: intFlag('--inflight', f.inflight, 1),
+        queueNums: intFlag('--queue-nums', f.queueNums, 1),
+        brokerPid: optionalIntFlag('--broker-pid', f.brokerPid, 1),
         pendingOnly: f.pendingOnly,
       });
-      process.stdout.write(`${JSON.stringify(r)}\n`);
+      printJsonLine(r);
     });
 }

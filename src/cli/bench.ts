@@ -3,15 +3,10 @@ import { registerCompareBenchCommand } from '../../bench/compare-command.js';
 import { runStoreBench } from '../../bench/store-bench.js';
 import { ConfigError } from '../common/config.js';
 import { registerAdvancedBenchCommands } from './bench-advanced.js';
+import { intFlag, printJsonLine } from './bench-flags.js';
 import { registerHaBenchCommand } from './bench-ha.js';
 import { registerNetworkBenchCommands } from './bench-network.js';
 import { registerTimerBenchCommand } from './bench-timer.js';
-
-function int(name: string, v: string, min: number): number {
-  if (!/^\d+$/.test(v) || Number(v) < min)
-    throw new ConfigError(`bad value "${v}" for ${name}: expected an integer >= ${min}`);
-  return Number(v);
-}
 
 interface StoreFlags {
   count: string;
@@ -40,15 +35,15 @@ export function registerBenchCommand(program: Command): void {
       if (f.flush !== 'async' && f.flush !== 'sync')
         throw new ConfigError(`bad value "${f.flush}" for --flush: expected async or sync`);
       const r = await runStoreBench({
-        count: int('--count', f.count, 1),
-        size: int('--size', f.size, 0),
-        queues: int('--queues', f.queues, 1),
+        count: intFlag('--count', f.count, 1),
+        size: intFlag('--size', f.size, 0),
+        queues: intFlag('--queues', f.queues, 1),
         flush: f.flush,
-        inflight: int('--inflight', f.inflight, 1),
+        inflight: intFlag('--inflight', f.inflight, 1),
         dir: f.dir,
         index: f.index,
       });
-      process.stdout.write(`${JSON.stringify(r)}\n`);
+      printJsonLine(r);
     });
   registerNetworkBenchCommands(bench);
   registerTimerBenchCommand(bench);
