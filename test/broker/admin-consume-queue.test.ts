@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLenientJson } from '../../src/common/lenient-json.js';
+import type { MessageExt } from '../../src/common/message.js';
 import { decodeMessage } from '../../src/common/message-decoder.js';
 import { decodeOffsetMsgId } from '../../src/common/message-id.js';
 import { encodeProperties } from '../../src/common/message-properties.js';
@@ -338,4 +339,68 @@ describe.skipIf(targets.length === 0)('QUERY_CONSUME_QUEUE and RESUME_CHECK_HALF
         .replace(/\d+/g, 'N');
     expect(mask(ours!.queryCq)).toBe(mask(theirs!.queryCq));
   });
+});
+
+/**
+ * What 323 is for: a half message checked transactionCheckMax times is given up (kept in
+ * TRANS_CHECK_MAX_TIME_TOPIC, no more CHECK_TRANSACTION_STATE); resumed, it is checked again.
+ */
+describe.skipIf(targets.length === 0)('RESUME_CHECK_HALF_MESSAGE: a given-up half is checked again', () => {
+  const checkClusters = new Map<InteropTarget, InteropCluster>();
+  const MAX_TIME = 'TRANS_CHECK_MAX_TIME_TOPIC';
+
+  beforeAll(async () => {
+    const brokerConfig = { transactionCheckInterval: 1000, transactionTimeOut: 1000, transactionCheckMax: 1 };
+    const started = await Promise.allSettled(
+      targets.map(async (t) =>
+        checkClusters.set(t, await startInteropCluster(t, { brokerName: 'broker-cq-check', brokerConfig })),
+      ),
+    );
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([...checkClusters.values()].map((c) => c.shutdown()));
+  }, 60_000);
+
+  it.each(targets)(
+    '%s checks a resumed half again',
+    async (target) => {
+      const c = checkClusters.get(target)!;
+      const p = new WireProbe(c.namesrvAddr, c.brokerAddr);
+      const checks: MessageExt[] = [];
+      p.client.registerProcessor(RC.CHECK_TRANSACTION_STATE, (req) => {
+        if (req.body) checks.push(decodeMessage(req.body));
+        return null;
+      });
+      try {
+        const hb = encodeHeartbeatData({
+          clientID: '127.0.0.1@cq-check',
+          producerDataSet: [{ groupName: 'PG_CQ_TX' }],
+          consumerDataSet: [],
+        });
+        expect((await p.invoke(p.brokerAddr, RC.HEART_BEAT, {}, hb)).code).toBe(ResponseCode.SUCCESS);
+        const halfId = await sendHalf(p);
+        const maxTime = async (): Promise<number> => Math.max(0, await p.maxOffset(MAX_TIME, 0));
+        // checked once (times 1 = transactionCheckMax), then given up on the next run
+        await waitUntil('the first check', () => checks.length >= 1, 30_000);
+        await waitUntil('the half given up', async () => (await maxTime()) >= 1, 30_000);
+        const before = checks.length;
+        expect(before).toBe(1);
+        const r = await p.invoke(p.brokerAddr, RC.RESUME_CHECK_HALF_MESSAGE, { msgId: halfId });
+        expect(r.code, r.remark ?? '').toBe(ResponseCode.SUCCESS);
+        await waitUntil('a check of the resumed half', () => checks.length > before, 30_000);
+        const again = checks[before]!;
+        expect(again.topic).toBe(TX_TOPIC);
+        expect(again.body.toString()).toBe('half-body');
+        expect(again.properties.TRANSACTION_CHECK_TIMES).toBe('1');
+        // a new half: stored after the original one
+        expect(again.commitLogOffset).toBeGreaterThan(decodeOffsetMsgId(halfId).offset);
+        await waitUntil('the resumed half given up again', async () => (await maxTime()) >= 2, 30_000);
+      } finally {
+        await p.client.shutdown();
+      }
+    },
+    150_000,
+  );
 });
