@@ -3,7 +3,6 @@
  * that every figure was measured (not a default zero), and that every server it started is gone and
  * its data folder removed afterwards. No speed is asserted.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultReferenceHome, referenceRunnable } from '../../bench/compare-processes.js';
@@ -13,7 +12,7 @@ import {
   processPeakRssMiB,
   processRunQueueWaitMicros,
 } from '../../bench/proc-cpu.js';
-import { COMETMQ_MAIN } from '../helpers/cometmq-processes.js';
+import { runBenchCli } from './bench-cli.js';
 
 const whyNot = referenceRunnable(defaultReferenceHome());
 
@@ -24,33 +23,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function run(args: string[], timeoutMs: number): Promise<{ out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [COMETMQ_MAIN, 'bench', 'compare', ...args], {
-      env: { ...process.env, COMETMQ_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    const t = setTimeout(() => {
-      // SIGTERM: its handler kills the servers it started
-      if (p.pid !== undefined) process.kill(p.pid, 'SIGTERM');
-      reject(new Error(`bench compare did not finish in ${timeoutMs} ms:\n${out}\n${err}`));
-    }, timeoutMs);
-    p.once('exit', (code) => {
-      clearTimeout(t);
-      if (code !== 0) reject(new Error(`bench compare exited ${code}:\n${out}\n${err}`));
-      else resolve({ out, err });
-    });
-  });
 }
 
 describe('proc-cpu', () => {
@@ -72,8 +44,9 @@ describe('proc-cpu', () => {
 
 describe.skipIf(whyNot !== undefined)(`cometmq bench compare (${whyNot ?? 'reference runnable'})`, () => {
   it('runs the reference and CometMQ one after the other and prints one JSON line per case', async () => {
-    const { out, err } = await run(
+    const { out, err } = await runBenchCli(
       [
+        'compare',
         '--duration',
         '1',
         '--warmup',
@@ -88,6 +61,7 @@ describe.skipIf(whyNot !== undefined)(`cometmq bench compare (${whyNot ?? 'refer
         '-Xms256m -Xmx256m -Xmn128m',
       ],
       55_000,
+      'SIGTERM', // its handler kills the servers it started
     );
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(1);

@@ -2,60 +2,16 @@
  * Smoke test of `cometmq bench delay | orderly | transaction` against a real CometMQ NameServer and
  * broker: small counted runs end with one JSON line whose counts add up. No speed is asserted.
  */
-import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  COMETMQ_MAIN,
-  type RunningProcess,
-  startBroker,
-  startNamesrv,
-  tempDir,
-} from '../helpers/cometmq-processes.js';
+import { describe, expect, it } from 'vitest';
+import { runBenchJson, useBenchCluster } from '../bench/bench-cli.js';
 
-let namesrv: RunningProcess;
-let broker: RunningProcess;
-let dir: { path: string; remove(): Promise<void> };
-
-beforeAll(async () => {
-  dir = await tempDir('cometmq-adv-bench-');
-  namesrv = await startNamesrv();
-  broker = await startBroker({ namesrvAddr: namesrv.addr, storePathRootDir: dir.path });
-});
-
-afterAll(async () => {
-  await broker?.kill();
-  await namesrv?.kill();
-  await dir?.remove();
-});
+const cluster = useBenchCluster('cometmq-adv-bench-');
 
 type Json = Record<string, unknown>;
 
-/** Runs `cometmq bench ...` to completion (bounded) and returns its last stdout line as JSON. */
+/** Runs `cometmq bench ...` against the cluster's NameServer; its JSON line. */
 function bench(args: string[]): Promise<Json> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [COMETMQ_MAIN, 'bench', ...args, '-n', namesrv.addr], {
-      env: { ...process.env, COMETMQ_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    const t = setTimeout(() => {
-      if (p.pid !== undefined) process.kill(p.pid, 'SIGKILL');
-      reject(new Error(`bench ${args[0]} did not finish:\n${out}\n${err}`));
-    }, 90_000);
-    p.once('exit', (code) => {
-      clearTimeout(t);
-      const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) reject(new Error(`bench ${args[0]} exited ${code}:\n${out}\n${err}`));
-      else resolve(JSON.parse(last) as Json);
-    });
-  });
+  return runBenchJson<Json>([...args, '-n', cluster.namesrv.addr], 90_000);
 }
 
 describe('cometmq bench delay / orderly / transaction', () => {
