@@ -91,7 +91,7 @@ export class ConsumeQueueTable {
       if (cq.pendingBytes() >= PENDING_WRITE_BYTES) cq.flushPending();
       if (!cq.hasPending()) dirty.delete(cq);
     }
-    index?.flushPending();
+    index?.flushPendingIfLarge();
     const last = reqs[reqs.length - 1];
     if (last) this.lastDispatchedStoreTimestamp = last.storeTimestamp;
   }
@@ -100,6 +100,7 @@ export class ConsumeQueueTable {
   flushAllPending(): void {
     for (const cq of this.dirty) cq.flushPending();
     this.dirty.clear();
+    this.indexService?.flushPending();
   }
 
   /** Drops the topics' queues and files. */

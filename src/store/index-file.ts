@@ -147,6 +147,7 @@ export class IndexFile {
   /** Drops entries for messages at or beyond `phyOffset` (the CommitLog was cut there). */
   truncate(phyOffset: number): void {
     if (this.endPhyOffset < phyOffset) return;
+    this.flushPending();
     const buf = Buffer.allocUnsafe(INDEX_SIZE);
     let count = this.indexCount;
     let endPhy = this.beginPhyOffset;
@@ -203,6 +204,11 @@ export class IndexFile {
     this.endPhyOffset = phyOffset;
     this.endTimestamp = storeTimestamp;
     return true;
+  }
+
+  /** Bytes of entries added but not yet written. */
+  pendingBytes(): number {
+    return this.pendingLen;
   }
 
   /** Writes the entries added since the last call, then the header (so the header never counts unwritten entries). */
@@ -278,6 +284,8 @@ export class IndexFile {
     begin: number,
     end: number,
   ): Promise<void> {
+    // the chain is walked on disk: entries still gathering in memory go first
+    this.flushPending();
     const slotValue = await this.readSlot(keyHash % this.hashSlotNum);
     if (slotValue <= INVALID_INDEX || slotValue > this.indexCount || this.indexCount <= 1) return;
     const entry = Buffer.allocUnsafe(INDEX_SIZE);

@@ -4,11 +4,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeMessage, readLong } from '../common/message-decoder.js';
 import { Scheduler } from '../common/scheduler.js';
 import { javaStringHashCode } from '../common/tag-hash.js';
+import { FakeClock } from '../common/testing/fake-clock.js';
 import type { DefaultMessageStore } from './default-message-store.js';
 import { INDEX_HEADER_SIZE } from './index-file.js';
 import { timeMillisToHumanString } from './index-service.js';
 import type { MessageStoreConfig } from './message-store-config.js';
-import { ManualClock, makeMessage, makeTempDir, openStore, tinyConfig } from './testing/store-fixture.js';
+import {
+  crashClose,
+  ManualClock,
+  makeMessage,
+  makeTempDir,
+  openStore,
+  tinyConfig,
+} from './testing/store-fixture.js';
 
 const dirs: string[] = [];
 const stores: DefaultMessageStore[] = [];
@@ -123,5 +131,40 @@ describe('IndexService', () => {
     expect(keysOf((await c.queryMessage('TopicA', 'order-2', 32, 0, BASE + 100_000)).buffers)).toEqual([
       'U2',
     ]);
+  });
+
+  it('gathers entries in memory between writes; a crash loses none, also after the checkpoint moved', async () => {
+    const clock = new FakeClock(BASE);
+    const root = makeTempDir();
+    dirs.push(root);
+    const config = tinyConfig(root, { maxHashSlotNum: 64, maxIndexNum: 5000 });
+    const a = await openStore(config, { scheduler: new Scheduler(clock) });
+    const put = async (from: number, to: number): Promise<void> => {
+      for (let i = from; i < to; i++) {
+        const r = await a.putMessage(makeMessage({ topic: 'TopicA', keys: `k${i}` }));
+        expect(r.status).toBe('PUT_OK');
+      }
+      await a.commitLog.waitWritten();
+    };
+    const file = (): string => a.indexService!.indexFileList[0]!.fileName;
+    const countOnDisk = (): number => fs.readFileSync(file()).readInt32BE(36);
+    await put(0, 100);
+    // 100 keys are under the 64 KiB a write waits for: nothing on disk yet
+    expect(countOnDisk()).toBeLessThan(a.indexService!.indexFileList[0]!.indexCount);
+    // a thorough ConsumeQueue flush round writes them before the logics checkpoint moves
+    await clock.advance(config.flushConsumeQueueThoroughInterval + config.flushIntervalConsumeQueue);
+    // (the round's file writes and fsyncs complete on the libuv pool, after the timers fired)
+    for (let i = 0; i < 200 && a.checkpoint.logicsMsgTimestamp === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(a.checkpoint.logicsMsgTimestamp).toBeGreaterThan(0);
+    expect(countOnDisk()).toBe(a.indexService!.indexFileList[0]!.indexCount);
+    await put(100, 150);
+    crashClose(a);
+    const b = await openStore(config, { scheduler: new Scheduler(new ManualClock(clock.now())) });
+    stores.push(b);
+    for (let i = 0; i < 150; i++) {
+      const q = await b.queryMessage('TopicA', `k${i}`, 32, 0, clock.now() + 1000);
+      expect(q.buffers.length, `k${i}`).toBe(1);
+    }
   });
 });

@@ -27,6 +27,9 @@ export interface QueryOffsetResult {
  * The message index (store/index/IndexService.java): `topic#key` for every KEYS word and for the
  * UNIQ_KEY of each message, with its store time, in IndexFiles named by creation time.
  */
+/** Index entries gathered in memory before one write (20 bytes each). */
+const INDEX_PENDING_WRITE_BYTES = 64 * 1024;
+
 export class IndexService {
   readonly indexFileList: IndexFile[] = [];
   private readonly dirty = new Set<IndexFile>();
@@ -171,14 +174,30 @@ export class IndexService {
     return f;
   }
 
-  /** Writes the entries of the last dispatch batch. */
+  /** Writes every file's pending entries. */
   flushPending(): void {
     for (const f of this.dirty) f.flushPending();
     this.dirty.clear();
   }
 
-  /** Periodic: the writable file's slots and header to disk, fsynced. */
+  /**
+   * After a dispatch batch: a file's entries are written once INDEX_PENDING_WRITE_BYTES gathered (one
+   * write per ~1,600 keys instead of one entries write and one header write per batch). Queries,
+   * truncation, roll-over, shutdown and the periodic flush write the rest first; the periodic flush
+   * does so before the store's logics checkpoint moves, so after a crash recovery's re-dispatch still
+   * starts at or before any entry that was only in memory.
+   */
+  flushPendingIfLarge(): void {
+    for (const f of this.dirty) {
+      if (f.pendingBytes() < INDEX_PENDING_WRITE_BYTES) continue;
+      f.flushPending();
+      this.dirty.delete(f);
+    }
+  }
+
+  /** Periodic: pending entries, then the writable file's slots and header to disk, fsynced. */
   async flush(): Promise<void> {
+    this.flushPending();
     const last = this.indexFileList[this.indexFileList.length - 1];
     if (last && !last.isWriteFull()) await last.flush();
   }

@@ -2,7 +2,8 @@ import type { Clock } from '../scheduler.js';
 
 /** A Clock for a Scheduler in tests: time moves only when the test says so. */
 export class FakeClock implements Clock {
-  private t = 0;
+  constructor(private t = 0) {}
+
   private timers: { at: number; fn: () => void; id: number }[] = [];
   private nextId = 1;
 
