@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { javaDouble } from '../../common/java-double.js';
 import { Scheduler } from '../../common/scheduler.js';
 import { FakeClock } from '../../common/testing/fake-clock.js';
 import { RemotingCommandError } from '../../remoting/custom-header.js';
@@ -151,19 +150,5 @@ describe('VIEW_BROKER_STATS_DATA', () => {
         '"statsHour":{"avgpt":0.0,"sum":0,"tps":0.0},' +
         '"statsMinute":{"avgpt":2.0,"sum":4,"tps":0.4}}',
     );
-  });
-
-  it('formats doubles as Java (Double.toString shape, shortest digits)', () => {
-    expect(javaDouble(0)).toBe('0.0');
-    expect(javaDouble(1)).toBe('1.0');
-    expect(javaDouble(0.8)).toBe('0.8');
-    expect(javaDouble(1 / 3)).toBe('0.3333333333333333');
-    expect(javaDouble(0.001)).toBe('0.001');
-    expect(javaDouble(1.5e-5)).toBe('1.5E-5');
-    expect(javaDouble(1e-4)).toBe('1.0E-4');
-    expect(javaDouble(9_999_999)).toBe('9999999.0');
-    expect(javaDouble(12_345_678)).toBe('1.2345678E7');
-    expect(javaDouble(Number.NaN)).toBe('null');
-    expect(javaDouble(Number.POSITIVE_INFINITY)).toBe('null');
   });
 });

@@ -4,6 +4,7 @@
  * types them (Integer when the literal fits 32 bits, else Long; Double for floating literals), and the
  * type decides how a string is converted when it meets a number.
  */
+import { javaDoubleToString } from '../../../common/java-double.js';
 import {
   compareJavaDouble,
   parseJavaBoolean,
@@ -43,11 +44,6 @@ export class JavaNumber {
     if (this.kind !== NumberKind.DOUBLE) return this.big.toString();
     return javaDoubleToString(this.value);
   }
-}
-
-function javaDoubleToString(v: number): string {
-  const s = String(v);
-  return /[.eE]|Infinity|NaN/.test(s) ? s.replace('e+', 'E').replace('e-', 'E-') : `${s}.0`;
 }
 
 /** A value during evaluation; `null` is Java's null (absent property, NULL, unknown result). */
