@@ -2,32 +2,9 @@
  * `cometmq bench ha` as a user runs it (the built CLI starting its own NameServer, master and slave
  * per role), with small counts: the JSON lines it prints and what they hold. No speed is asserted.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { lagMsAt } from '../../bench/ha-bench.js';
-import { COMETMQ_MAIN } from '../helpers/cometmq-processes.js';
-
-function run(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [COMETMQ_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    const t = setTimeout(() => {
-      if (p.pid !== undefined) process.kill(p.pid, 'SIGKILL');
-      reject(new Error(`bench ha did not finish in ${timeoutMs} ms:\n${out}\n${err}`));
-    }, timeoutMs);
-    p.once('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, out, err });
-    });
-  });
-}
+import { runBenchCli } from '../bench/bench-cli.js';
 
 describe('bench ha', () => {
   it('lag in ms is how long ago the master stood where the slave stands (interpolated)', () => {
@@ -42,28 +19,17 @@ describe('bench ha', () => {
   });
 
   it('runs ASYNC_MASTER then SYNC_MASTER and prints one JSON line each, then the comparison', async () => {
-    const r = await run(
+    // SIGTERM on a timeout: the bench stops the servers it started
+    const r = await runBenchCli(
       [
-        ...[
-          'bench',
-          'ha',
-          '--duration',
-          '1',
-          '--size',
-          '128',
-          '--window',
-          '32',
-          '--sample-ms',
-          '50',
-          '--samples',
-        ],
+        ...['ha', '--duration', '1', '--size', '128', '--window', '32', '--sample-ms', '50', '--samples'],
         // no SYSTEM_BUSY on a loaded shared machine: the generator does not retry
         '--broker-arg=--brokerFastFailureEnable=false',
         '--broker-arg=--osPageCacheBusyTimeOutMills=10000',
       ],
       60_000,
+      'SIGTERM',
     );
-    expect(r.code, r.err).toBe(0);
     const lines = r.out
       .split('\n')
       .filter((l) => l.startsWith('{'))
