@@ -120,14 +120,19 @@ function checkNoTornEntry(dir: string, store: DefaultMessageStore): number {
   return count;
 }
 
+/** Messages per queue, the newest, also looked up by key after each recovery. */
+const KEY_CHECKS_PER_QUEUE = 25;
+
 /**
  * Reads every queue from min to max (dense queue offsets, each body's CRC right), then checks every
- * acknowledged message against what was read, and that no entry of the CommitLog is torn.
+ * acknowledged message against what was read, that the newest are found by key (index), and that
+ * no entry of the CommitLog is torn.
  */
 async function verify(dir: string, store: DefaultMessageStore, acked: Map<string, Ack>): Promise<void> {
   // (plain comparisons gathered into one expect: vitest's matchers cost too much per message)
   const problems: string[] = [];
   const stored = new Map<string, Ack>();
+  const keyed: [string, number][] = [];
   let total = 0;
   for (let q = 0; q < 4; q++) {
     const max = store.getMaxOffsetInQueue('CrashTest', q);
@@ -140,6 +145,7 @@ async function verify(dir: string, store: DefaultMessageStore, acked: Map<string
         if (m.queueOffset !== off)
           problems.push(`queue ${q}: entry ${off} holds queue offset ${m.queueOffset}`);
         if (crc32Masked(m.body) !== m.bodyCRC) problems.push(`queue ${q} offset ${off}: body CRC mismatch`);
+        if (max - off <= KEY_CHECKS_PER_QUEUE) keyed.push([m.properties.KEYS ?? '', m.commitLogOffset]);
         stored.set(`${q}/${off}`, {
           queueId: q,
           queueOffset: off,
@@ -158,6 +164,13 @@ async function verify(dir: string, store: DefaultMessageStore, acked: Map<string
     const s = stored.get(k);
     if (!s || s.offset !== a.offset || s.size !== a.size || s.crc !== a.crc)
       problems.push(`acknowledged ${k} ${JSON.stringify(a)} recovered as ${JSON.stringify(s)}`);
+    if (problems.length >= 10) break;
+  }
+  // the newest messages of each queue are the likeliest to have had index entries only in memory
+  for (const [key, offset] of keyed) {
+    const found = await store.queryMessage('CrashTest', key, 32, 0, Date.now() + 60_000);
+    if (!found.buffers.some((b) => decodeMessage(b, 0, { decompressBody: false }).commitLogOffset === offset))
+      problems.push(`key ${key} (offset ${offset}) not found by queryMessage`);
     if (problems.length >= 10) break;
   }
   expect(problems).toEqual([]);
