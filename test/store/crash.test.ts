@@ -179,7 +179,8 @@ async function verify(dir: string, store: DefaultMessageStore, acked: Map<string
 
 describe('crash recovery with real processes (SIGKILL)', () => {
   it(`keeps every acknowledged message over ${ROUNDS} kills, and cuts a deliberately torn tail`, {
-    timeout: Math.max(60_000, ROUNDS * 3000),
+    // verify reads the whole store each round: a long soak (CRASH_ROUNDS) needs more per round
+    timeout: Math.max(60_000, ROUNDS * (3000 + ROUNDS * 50)),
   }, async () => {
     if (!fs.existsSync(CHILD)) throw new Error(`${CHILD} is missing: run "npm run build" first`);
     const dir = makeTempDir('cometmq-crash-');
