@@ -10,7 +10,6 @@ import { parseLenientJson } from '../../src/common/lenient-json.js';
 import type { MessageExt } from '../../src/common/message.js';
 import { decodeMessage } from '../../src/common/message-decoder.js';
 import { decodeOffsetMsgId } from '../../src/common/message-id.js';
-import { encodeProperties } from '../../src/common/message-properties.js';
 import { javaStringHashCode } from '../../src/common/tag-hash.js';
 import {
   buildSubscriptionData,
@@ -25,6 +24,7 @@ import {
   type InteropCluster,
   type InteropTarget,
   startInteropCluster,
+  useInteropClusters,
 } from '../helpers/interop-cluster.js';
 import { runMqadmin } from '../helpers/java-programs.js';
 import { referenceAvailable } from '../helpers/reference-processes.js';
@@ -75,39 +75,21 @@ const targets: InteropTarget[] = [
   ...(cometmqBuilt() ? (['cometmq'] as const) : []),
   ...(referenceAvailable() ? (['reference'] as const) : []),
 ];
-const clusters = new Map<InteropTarget, InteropCluster>();
+// no check run during the test: it would put halves back on its own
+const brokerConfig = { transactionCheckInterval: 600_000 };
+const clusters = useInteropClusters(targets, { brokerName: 'broker-cq', brokerConfig });
 const outcomes = new Map<InteropTarget, Outcome>();
 
 async function sendHalf(p: WireProbe): Promise<string> {
-  const props = {
-    WAIT: 'true',
-    TRAN_MSG: 'true',
-    PGROUP: 'PG_CQ_TX',
-    TAGS: 'TxTag',
-    UNIQ_KEY: 'AC110001000000000000000000000001',
-  };
-  const r = await p.invoke(
-    p.brokerAddr,
-    RC.SEND_MESSAGE_V2,
-    {
-      a: 'PG_CQ_TX',
-      b: TX_TOPIC,
-      c: 'TBW102',
-      d: 4,
-      e: 0,
-      f: 4, // MessageSysFlag.TRANSACTION_PREPARED_TYPE
-      g: Date.now(),
-      h: 0,
-      i: encodeProperties(props),
-      j: 0,
-      k: false,
-      l: 16,
-      m: false,
-    },
-    Buffer.from('half-body'),
-  );
-  expect(r.code, r.remark ?? '').toBe(ResponseCode.SUCCESS);
-  return r.extFields.msgId!;
+  const ext = await p.send(TX_TOPIC, 'half-body', {
+    queueId: 0,
+    producerGroup: 'PG_CQ_TX',
+    sysFlag: 4, // MessageSysFlag.TRANSACTION_PREPARED_TYPE
+    tags: 'TxTag',
+    uniqKey: 'AC110001000000000000000000000001',
+    properties: { TRAN_MSG: 'true', PGROUP: 'PG_CQ_TX' },
+  });
+  return ext.msgId!;
 }
 
 async function runScenario(target: InteropTarget): Promise<Outcome> {
@@ -222,21 +204,6 @@ async function runScenario(target: InteropTarget): Promise<Outcome> {
 }
 
 describe.skipIf(targets.length === 0)('QUERY_CONSUME_QUEUE and RESUME_CHECK_HALF_MESSAGE', () => {
-  beforeAll(async () => {
-    // no check run during the test: it would put halves back on its own
-    const brokerConfig = { transactionCheckInterval: 600_000 };
-    const started = await Promise.allSettled(
-      targets.map(async (t) =>
-        clusters.set(t, await startInteropCluster(t, { brokerName: 'broker-cq', brokerConfig })),
-      ),
-    );
-    for (const s of started) if (s.status === 'rejected') throw s.reason;
-  }, 180_000);
-
-  afterAll(async () => {
-    await Promise.all([...clusters.values()].map((c) => c.shutdown()));
-  }, 60_000);
-
   it.each(targets)(
     '%s answers 321 and 323 as 4.9.8, and mqadmin queryCq reads it',
     async (target) => {

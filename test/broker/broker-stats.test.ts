@@ -11,18 +11,13 @@
  * windows stay empty this soon after start (their first samples came before the topic existed), on
  * both brokers; statsAll then reads the minute sum, which lasts a minute after the first sample.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeBatchMessages } from '../../src/common/message-decoder.js';
 import { encodeProperties } from '../../src/common/message-properties.js';
 import { RequestCode as RC } from '../../src/remoting/request-code.js';
 import { ResponseCode } from '../../src/remoting/response-code.js';
 import { tempDir } from '../helpers/cometmq-processes.js';
-import {
-  cometmqBuilt,
-  type InteropCluster,
-  type InteropTarget,
-  startInteropCluster,
-} from '../helpers/interop-cluster.js';
+import { cometmqBuilt, type InteropTarget, useInteropClusters } from '../helpers/interop-cluster.js';
 import { runMqadmin } from '../helpers/java-programs.js';
 import { referenceAvailable } from '../helpers/reference-processes.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -63,7 +58,7 @@ const targets: InteropTarget[] = [
   ...(cometmqBuilt() ? (['cometmq'] as const) : []),
   ...(referenceAvailable() ? (['reference'] as const) : []),
 ];
-const clusters = new Map<InteropTarget, InteropCluster>();
+const clusters = useInteropClusters(targets, { brokerName: 'broker-stats' });
 const outcomes = new Map<InteropTarget, Outcome>();
 
 /** Integers stay L, doubles (always with a fraction or an exponent in fastjson) become D. */
@@ -207,17 +202,6 @@ async function runScenario(target: InteropTarget): Promise<Outcome> {
 }
 
 describe.skipIf(targets.length === 0)('broker stats: VIEW_BROKER_STATS_DATA and statsAll', () => {
-  beforeAll(async () => {
-    const started = await Promise.allSettled(
-      targets.map(async (t) => clusters.set(t, await startInteropCluster(t, { brokerName: 'broker-stats' }))),
-    );
-    for (const s of started) if (s.status === 'rejected') throw s.reason;
-  }, 180_000);
-
-  afterAll(async () => {
-    await Promise.all([...clusters.values()].map((c) => c.shutdown()));
-  }, 60_000);
-
   it.each(targets)(
     '%s counts sends, batches and pulls, and answers 315 as 4.9.8',
     async (target) => {

@@ -5,6 +5,7 @@
  * temp folders, every process killed by PID on shutdown.
  */
 import { existsSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import {
   COMETMQ_MAIN,
   type RunningProcess,
@@ -123,4 +124,25 @@ export async function startInteropCluster(
       await dir.remove();
     },
   };
+}
+
+/**
+ * One cluster per target for the calling test file: all started in beforeAll (side by side), all shut
+ * down in afterAll. The map is filled once beforeAll has run.
+ */
+export function useInteropClusters(
+  targets: readonly InteropTarget[],
+  options: InteropClusterOptions,
+): Map<InteropTarget, InteropCluster> {
+  const clusters = new Map<InteropTarget, InteropCluster>();
+  beforeAll(async () => {
+    const started = await Promise.allSettled(
+      targets.map(async (t) => clusters.set(t, await startInteropCluster(t, options))),
+    );
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all([...clusters.values()].map((c) => c.shutdown()));
+  }, 60_000);
+  return clusters;
 }

@@ -91,23 +91,35 @@ export class WireProbe {
   async send(
     topic: string,
     body: string,
-    o: { queueId: number; tags?: string; keys?: string; uniqKey?: string; delayLevel?: number },
+    o: {
+      queueId: number;
+      tags?: string;
+      keys?: string;
+      uniqKey?: string;
+      delayLevel?: number;
+      /** more properties (e.g. TRAN_MSG, PGROUP of a half), after the ones above */
+      properties?: Record<string, string>;
+      producerGroup?: string;
+      /** the header's sysFlag (4: MessageSysFlag.TRANSACTION_PREPARED_TYPE) */
+      sysFlag?: number;
+    },
   ): Promise<Record<string, string>> {
     const props: Record<string, string> = { WAIT: 'true' };
     if (o.delayLevel) props.DELAY = String(o.delayLevel);
     if (o.tags) props.TAGS = o.tags;
     if (o.keys) props.KEYS = o.keys;
     if (o.uniqKey) props.UNIQ_KEY = o.uniqKey;
+    Object.assign(props, o.properties);
     const r = await this.invoke(
       this.brokerAddr,
       RC.SEND_MESSAGE_V2,
       {
-        a: 'INTEROP_PROBE_PG',
+        a: o.producerGroup ?? 'INTEROP_PROBE_PG',
         b: topic,
         c: 'TBW102',
         d: 4,
         e: o.queueId,
-        f: 0,
+        f: o.sysFlag ?? 0,
         g: Date.now(),
         h: 0,
         i: encodeProperties(props),
