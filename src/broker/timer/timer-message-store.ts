@@ -17,6 +17,13 @@ const TIMER_TOPIC = TopicValidator.RMQ_SYS_WHEEL_TIMER_TOPIC;
 const ENQUEUE_BATCH = 8192;
 /** Units of one slot delivered per run (a bigger slot goes on in the next run, after enqueue). */
 const DELIVER_BATCH = 8192;
+/**
+ * Units read and put per wave. Between waves the walk yields to the event loop, so pull requests are
+ * served while a big slot is delivered, and the wave's puts are not awaited: up to MAX_UNCONFIRMED
+ * messages stay in the CommitLog's write pipeline while the next wave is read.
+ */
+const WAVE_UNITS = 256;
+const MAX_UNCONFIRMED = 8192;
 /** Empty slots stepped over per run while catching up. */
 const MAX_SLOTS_PER_RUN = 10_000;
 /** Longest idle wait: how soon a newly stored timer is linked. */
@@ -310,7 +317,7 @@ export class TimerMessageStore {
           pos = pos === slot.firstPos || u.prevPos >= pos ? -1 : u.prevPos;
         }
         if (n > 0) {
-          await this.deliverWave(n);
+          await this.deliverRun(n);
           any = true;
         }
         if (pos >= 0) {
@@ -326,13 +333,42 @@ export class TimerMessageStore {
   }
 
   /**
-   * Reads the wave's messages (neighbours in one read) and puts them, all in one CommitLog batch. The
+   * Delivers the n units gathered in the w* arrays, WAVE_UNITS at a time: each wave is read and its puts
+   * issued (in order, so the CommitLog keeps the walk's order), then the walk yields to I/O; puts are
+   * awaited only when MAX_UNCONFIRMED are outstanding, and all of them before this returns, so the
+   * checkpoint after a run never names a slot whose messages are not stored.
+   */
+  private async deliverRun(n: number): Promise<void> {
+    const puts: Promise<void>[] = [];
+    const sizes: number[] = [];
+    let unconfirmed = 0;
+    let oldest = 0;
+    for (let from = 0; from < n; from += WAVE_UNITS) {
+      const to = Math.min(n, from + WAVE_UNITS);
+      const inners = await this.readWave(from, to);
+      puts.push(this.putWave(inners));
+      sizes.push(inners.length);
+      unconfirmed += inners.length;
+      while (unconfirmed > MAX_UNCONFIRMED) {
+        await puts[oldest];
+        unconfirmed -= sizes[oldest++]!;
+      }
+      if (to < n) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(puts);
+  }
+
+  /**
+   * Reads the messages of units [from, to) (neighbours in one read) and makes their re-puts. The
    * reads are synchronous page-cache copies, as ConsumeQueue.readEntries: a wave's messages are spread
    * over the CommitLog, and a libuv round trip per message costs far more than the copy.
    */
-  private async deliverWave(n: number): Promise<void> {
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.wOffset[a]! - this.wOffset[b]!);
-    const bufs: (Buffer | undefined)[] = new Array(n);
+  private async readWave(from: number, to: number): Promise<MessageExtBrokerInner[]> {
+    const n = to - from;
+    const order = Array.from({ length: n }, (_, i) => from + i).sort(
+      (a, b) => this.wOffset[a]! - this.wOffset[b]!,
+    );
+    const bufs: (Buffer | undefined)[] = new Array(to);
     const commitLog = this.store.commitLog;
     // one buffer for the whole wave (its messages, ranges with their small gaps), sliced per message
     let total = 0;
@@ -381,8 +417,8 @@ export class TimerMessageStore {
 
     const now = this.store.now();
     const own = this.store.storeHost;
-    let pending: MessageExtBrokerInner[] = [];
-    for (let i = 0; i < n; i++) {
+    const inners: MessageExtBrokerInner[] = [];
+    for (let i = from; i < to; i++) {
       const b = bufs[i];
       if (!b || b.length < 8 || b.readInt32BE(0) !== this.wSize[i]) {
         log.warn({ offset: this.wOffset[i] }, 'timer message gone from the CommitLog, skipped');
@@ -390,12 +426,18 @@ export class TimerMessageStore {
         continue;
       }
       const inner = reputFromStored(b, this.wDeliver[i]! > now, now, TIMER_TOPIC, own);
-      if (inner) pending.push(inner);
+      if (inner) inners.push(inner);
       else {
         log.error({ offset: this.wOffset[i] }, '[BUG] timer message without a real topic, discarded');
         this.stats.dropped++;
       }
     }
+    return inners;
+  }
+
+  /** Puts a wave's messages; a put the store may take later is retried until it settles or we stop. */
+  private async putWave(inners: MessageExtBrokerInner[]): Promise<void> {
+    let pending = inners;
     while (pending.length > 0) {
       const results = await Promise.all(pending.map((m) => this.store.putMessage(m)));
       const again: MessageExtBrokerInner[] = [];
