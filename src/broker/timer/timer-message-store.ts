@@ -345,7 +345,7 @@ export class TimerMessageStore {
     let oldest = 0;
     for (let from = 0; from < n; from += WAVE_UNITS) {
       const to = Math.min(n, from + WAVE_UNITS);
-      const inners = await this.readWave(from, to);
+      const inners = this.convertWave(from, to, await this.readWave(from, to));
       puts.push(this.putWave(inners));
       sizes.push(inners.length);
       unconfirmed += inners.length;
@@ -359,25 +359,26 @@ export class TimerMessageStore {
   }
 
   /**
-   * Reads the messages of units [from, to) (neighbours in one read) and makes their re-puts. The
-   * reads are synchronous page-cache copies, as ConsumeQueue.readEntries: a wave's messages are spread
-   * over the CommitLog, and a libuv round trip per message costs far more than the copy.
+   * The messages of units [from, to), indexed by unit: neighbours (at most READ_GAP apart) in one read,
+   * all of them into one buffer. The reads are synchronous page-cache copies, as
+   * ConsumeQueue.readEntries: a wave's messages are spread over the CommitLog, and a libuv round trip
+   * per message costs far more than the copy (a read thread was measured: see docs/benchmarks.md).
    */
-  private async readWave(from: number, to: number): Promise<MessageExtBrokerInner[]> {
+  private async readWave(from: number, to: number): Promise<(Buffer | undefined)[]> {
     const n = to - from;
     const order = Array.from({ length: n }, (_, i) => from + i).sort(
       (a, b) => this.wOffset[a]! - this.wOffset[b]!,
     );
-    const bufs: (Buffer | undefined)[] = new Array(to);
-    const commitLog = this.store.commitLog;
-    // one buffer for the whole wave (its messages, ranges with their small gaps), sliced per message
+    // ranges of neighbours: first and past-last index into `order`, CommitLog start, length, place
+    const rFirst: number[] = [];
+    const rEnd: number[] = [];
+    const rStart: number[] = [];
+    const rLen: number[] = [];
+    const rAt: number[] = [];
     let total = 0;
-    const starts: number[] = [];
-    const ends: number[] = [];
     for (let k = 0; k < n; ) {
-      const first = order[k]!;
-      const start = this.wOffset[first]!;
-      let end = start + this.wSize[first]!;
+      const start = this.wOffset[order[k]!]!;
+      let end = start + this.wSize[order[k]!]!;
       let j = k + 1;
       while (j < n) {
         const o = this.wOffset[order[j]!]!;
@@ -386,35 +387,36 @@ export class TimerMessageStore {
         if (e > end) end = e;
         j++;
       }
-      starts.push(k);
-      ends.push(j);
+      rFirst.push(k);
+      rEnd.push(j);
+      rStart.push(start);
+      rLen.push(end - start);
+      rAt.push(total);
       total += end - start;
       k = j;
     }
     const wave = Buffer.allocUnsafe(total);
-    let at = 0;
-    for (let r = 0; r < starts.length; r++) {
-      const k = starts[r]!;
-      const j = ends[r]!;
-      const start = this.wOffset[order[k]!]!;
-      let end = start;
-      for (let m = k; m < j; m++) end = Math.max(end, this.wOffset[order[m]!]! + this.wSize[order[m]!]!);
-      if (commitLog.readIntoSync(start, wave, at, end - start)) {
-        for (let m = k; m < j; m++) {
-          const i = order[m]!;
-          const o = at + this.wOffset[i]! - start;
+    const commitLog = this.store.commitLog;
+    const bufs: (Buffer | undefined)[] = new Array(to);
+    for (let r = 0; r < rFirst.length; r++) {
+      const start = rStart[r]!;
+      const got = commitLog.readIntoSync(start, wave, rAt[r]!, rLen[r]!);
+      for (let m = rFirst[r]!; m < rEnd[r]!; m++) {
+        const i = order[m]!;
+        if (got) {
+          const o = rAt[r]! + this.wOffset[i]! - start;
           bufs[i] = wave.subarray(o, o + this.wSize[i]!);
-        }
-      } else {
-        // the range crosses a file end or reaches a deleted file: one message at a time
-        for (let m = k; m < j; m++) {
-          const i = order[m]!;
+        } else {
+          // the range crosses a file end or reaches a deleted file: one message at a time
           bufs[i] = (await commitLog.getData(this.wOffset[i]!, this.wSize[i]!)) ?? undefined;
         }
       }
-      at += end - start;
     }
+    return bufs;
+  }
 
+  /** The re-puts of units [from, to) from their stored bytes (see reputFromStored). */
+  private convertWave(from: number, to: number, bufs: (Buffer | undefined)[]): MessageExtBrokerInner[] {
     const now = this.store.now();
     const own = this.store.storeHost;
     const inners: MessageExtBrokerInner[] = [];
