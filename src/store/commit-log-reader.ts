@@ -5,6 +5,7 @@ import {
   storeTimestampPosition,
 } from '../common/message-decoder.js';
 import type { MappedFileQueue } from './mapped-file-queue.js';
+import type { RecentWrites } from './recent-writes.js';
 
 /**
  * Reading the CommitLog by physical offset (CommitLog.getMessage, getData, pickupStoreTimestamp):
@@ -12,6 +13,8 @@ import type { MappedFileQueue } from './mapped-file-queue.js';
  */
 export class CommitLogReader {
   protected readonly fileSize: number;
+  /** What the writer just wrote, still in memory (CommitLog); reads of it copy instead of pread. */
+  protected recent: RecentWrites | undefined;
 
   constructor(
     readonly mappedFileQueue: MappedFileQueue,
@@ -42,6 +45,7 @@ export class CommitLogReader {
     const pos = offset - mf.fileFromOffset;
     if (size <= 0 || pos + size > mf.committedPosition) return undefined;
     const buf = Buffer.allocUnsafe(size);
+    if (this.recent?.read(offset, buf, 0, size)) return buf;
     const n = await mf.read(buf, 0, size, pos);
     return n === size ? buf : undefined;
   }
@@ -52,6 +56,7 @@ export class CommitLogReader {
     if (!mf) return false;
     const pos = offset - mf.fileFromOffset;
     if (pos + len > mf.committedPosition) return false;
+    if (this.recent?.read(offset, into, intoOff, len)) return true;
     return (await mf.read(into, intoOff, len, pos)) === len;
   }
 
@@ -60,6 +65,7 @@ export class CommitLogReader {
     if (!mf) return false;
     const pos = offset - mf.fileFromOffset;
     if (pos + len > mf.committedPosition) return false;
+    if (this.recent?.read(offset, into, intoOff, len)) return true;
     return mf.readSync(into, intoOff, len, pos) === len;
   }
 

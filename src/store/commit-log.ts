@@ -21,6 +21,7 @@ import type {
   PutMessageResult,
   PutMessageStatus,
 } from './put-message-status.js';
+import { RecentWrites } from './recent-writes.js';
 import { type Chunk, ChunkPool, WriteBatch } from './write-batch.js';
 
 /** A message must leave room for a blank entry (TOTALSIZE + MAGIC) at the end of its file. */
@@ -30,6 +31,11 @@ export const END_FILE_MIN_BLANK_LENGTH = 8;
  * copy into the page cache (on the libuv pool) overlaps the encoding of what follows.
  */
 const SEAL_BATCH_BYTES = 128 * 1024;
+/**
+ * Just-written chunks kept readable from memory (RecentWrites). A batch is sealed at 128 KiB in a
+ * 256 KiB chunk, so this holds ~8 MiB of messages: ~75 ms of writes at 100 MB/s.
+ */
+const RECENT_WRITES_BYTES = 16 * 1024 * 1024;
 const TWO_POW_32 = 0x1_0000_0000;
 const TRAN_MASK = MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
 const V6_FLAGS = MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
@@ -112,6 +118,7 @@ export class CommitLog extends CommitLogReader {
         : undefined;
     this.deferCrc = this.writeThread !== undefined;
     this.pool = new ChunkPool(this.writeThread);
+    this.recent = new RecentWrites(RECENT_WRITES_BYTES, (c) => this.pool.give(c));
     this.writer = new CommitLogWriter(
       {
         now: () => host.now(),
@@ -446,7 +453,7 @@ export class CommitLog extends CommitLogReader {
     }
     this.mappedFileQueue.committedWhere = batch.endOffset;
     if (batch.lastStoreTimestamp > 0) this.lastWrittenStoreTimestamp = batch.lastStoreTimestamp;
-    for (const c of batch.chunks) this.pool.give(c);
+    this.recent!.add(batch);
     this.host.onBatchWritten(batch);
   }
 
