@@ -5,24 +5,24 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeMessages } from '../../src/common/message-decoder.js';
 import { RequestCode } from '../../src/remoting/request-code.js';
 import { ResponseCode } from '../../src/remoting/response-code.js';
-import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
-import { BrokerTestClient, brokerRuntimeInfo } from './broker-test-client.js';
+import { brokerRuntimeInfo } from './broker-test-client.js';
+import { useMasterSlavePair } from './master-slave-pair.js';
 
 const TOPIC = 'HaTopic';
 const QUEUES = 4;
 const COUNT = 5000;
 
-let namesrv: RunningProcess | undefined;
-let master: RunningProcess | undefined;
-let slave: RunningProcess | undefined;
-let masterDir: { path: string; remove(): Promise<void> };
-let slaveDir: { path: string; remove(): Promise<void> };
-let mc: BrokerTestClient;
-let sc: BrokerTestClient;
+const pair = useMasterSlavePair({
+  dirPrefix: 'cometmq-ha-',
+  brokerName: 'ha-a',
+  masterRole: 'SYNC_MASTER',
+  common: ['--mappedFileSizeCommitLog=1048576', '--flushIntervalCommitLog=100'],
+  slaveExtra: ['--slaveReadEnable=true'],
+});
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -44,39 +44,9 @@ function commitLog(root: string): Map<string, Buffer> {
   );
 }
 
-beforeAll(async () => {
-  masterDir = await tempDir('cometmq-ha-master-');
-  slaveDir = await tempDir('cometmq-ha-slave-');
-  namesrv = await startNamesrv();
-  const common = ['--mappedFileSizeCommitLog=1048576', '--flushIntervalCommitLog=100'];
-  master = await startBroker({
-    namesrvAddr: namesrv.addr,
-    storePathRootDir: masterDir.path,
-    brokerName: 'ha-a',
-    extra: [...common, '--brokerRole=SYNC_MASTER', '--brokerId=0'],
-  });
-  slave = await startBroker({
-    namesrvAddr: namesrv.addr,
-    storePathRootDir: slaveDir.path,
-    brokerName: 'ha-a',
-    extra: [...common, '--brokerRole=SLAVE', '--brokerId=1', '--slaveReadEnable=true'],
-  });
-  mc = new BrokerTestClient(master.addr);
-  sc = new BrokerTestClient(slave.addr);
-}, 60_000);
-
-afterAll(async () => {
-  await mc?.close();
-  await sc?.close();
-  await slave?.kill();
-  await master?.kill();
-  await namesrv?.kill();
-  await masterDir?.remove();
-  await slaveDir?.remove();
-});
-
 describe('master and slave brokers', () => {
   it('replicate 5,000 messages byte for byte; the slave serves them; without it SYNC_MASTER answers SLAVE_NOT_AVAILABLE', async () => {
+    const { mc, sc, slave, masterDir, slaveDir } = pair;
     expect((await mc.createTopic(TOPIC, QUEUES)).code).toBe(ResponseCode.SUCCESS);
     await waitFor('the slave link', async () =>
       (await brokerRuntimeInfo(mc)).get('haConnectionCount') === '1' ? true : undefined,
@@ -138,7 +108,7 @@ describe('master and slave brokers', () => {
     }
 
     // CommitLogs byte-identical (the slave stopped, the master idle)
-    expect(await slave!.terminate()).toBe(0);
+    expect(await slave.terminate()).toBe(0);
     const a = commitLog(masterDir.path);
     const b = commitLog(slaveDir.path);
     expect(a.size).toBeGreaterThanOrEqual(3); // rollover happened

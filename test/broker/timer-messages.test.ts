@@ -16,6 +16,7 @@ import { Message, MQBrokerError, Producer } from '../../src/index.js';
 import { ResponseCode } from '../../src/remoting/response-code.js';
 import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
 import { BrokerTestClient, brokerRuntimeInfo } from './broker-test-client.js';
+import { useMasterSlavePair } from './master-slave-pair.js';
 
 const QUEUES = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -234,47 +235,17 @@ describe('timer messages on one broker', () => {
 });
 
 describe('timer messages with a slave', () => {
-  let namesrv: RunningProcess | undefined;
-  let master: RunningProcess | undefined;
-  let slave: RunningProcess | undefined;
-  let masterDir: { path: string; remove(): Promise<void> };
-  let slaveDir: { path: string; remove(): Promise<void> };
-  let mc: BrokerTestClient;
-  let sc: BrokerTestClient;
+  const pair = useMasterSlavePair({
+    dirPrefix: 'cometmq-timer-',
+    brokerName: 'timer-ha',
+    masterRole: 'ASYNC_MASTER',
+    common: [...TIMER_ARGS, '--flushIntervalCommitLog=100'],
+    slaveExtra: ['--slaveReadEnable=true'],
+  });
   const TOPIC = 'TimerHaT';
 
-  beforeAll(async () => {
-    masterDir = await tempDir('cometmq-timer-master-');
-    slaveDir = await tempDir('cometmq-timer-slave-');
-    namesrv = await startNamesrv();
-    const common = [...TIMER_ARGS, '--flushIntervalCommitLog=100'];
-    master = await startBroker({
-      namesrvAddr: namesrv.addr,
-      storePathRootDir: masterDir.path,
-      brokerName: 'timer-ha',
-      extra: [...common, '--brokerRole=ASYNC_MASTER', '--brokerId=0'],
-    });
-    slave = await startBroker({
-      namesrvAddr: namesrv.addr,
-      storePathRootDir: slaveDir.path,
-      brokerName: 'timer-ha',
-      extra: [...common, '--brokerRole=SLAVE', '--brokerId=1', '--slaveReadEnable=true'],
-    });
-    mc = new BrokerTestClient(master.addr);
-    sc = new BrokerTestClient(slave.addr);
-  }, 60_000);
-
-  afterAll(async () => {
-    await mc?.close();
-    await sc?.close();
-    await slave?.kill();
-    await master?.kill();
-    await namesrv?.kill();
-    await masterDir?.remove();
-    await slaveDir?.remove();
-  });
-
   it('the slave replicates the timer queue and the deliveries but delivers nothing itself', async () => {
+    const { mc, sc, masterDir, slaveDir } = pair;
     expect((await mc.createTopic(TOPIC, QUEUES)).code).toBe(ResponseCode.SUCCESS);
     const end = Date.now() + 30_000;
     while ((await brokerRuntimeInfo(mc)).get('haConnectionCount') !== '1' && Date.now() < end)

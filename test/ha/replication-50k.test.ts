@@ -9,13 +9,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runProducerBench } from '../../bench/producer-bench.js';
 import { decodeMessages } from '../../src/common/message-decoder.js';
 import { RequestCode } from '../../src/remoting/request-code.js';
 import { ResponseCode } from '../../src/remoting/response-code.js';
-import { BrokerTestClient, brokerRuntimeInfo } from '../broker/broker-test-client.js';
-import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
+import { brokerRuntimeInfo } from '../broker/broker-test-client.js';
+import { useMasterSlavePair } from '../broker/master-slave-pair.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const TOPIC = 'Ha50kTopic';
@@ -23,15 +23,6 @@ const QUEUES = 8;
 const GENERATED = 48_000;
 const VARIED = 2_000;
 const COUNT = GENERATED + VARIED;
-
-type Dir = { path: string; remove(): Promise<void> };
-let namesrv: RunningProcess | undefined;
-let master: RunningProcess | undefined;
-let slave: RunningProcess | undefined;
-let masterDir: Dir | undefined;
-let slaveDir: Dir | undefined;
-let mc: BrokerTestClient | undefined;
-let sc: BrokerTestClient | undefined;
 
 const waitFor = (what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> =>
   waitUntil(what, fn, timeoutMs);
@@ -50,49 +41,28 @@ async function commitLogDigests(root: string): Promise<Map<string, string>> {
   return out;
 }
 
-beforeAll(async () => {
-  masterDir = await tempDir('cometmq-ha50k-m-');
-  slaveDir = await tempDir('cometmq-ha50k-s-');
-  namesrv = await startNamesrv();
+const pair = useMasterSlavePair({
+  dirPrefix: 'cometmq-ha50k-',
+  brokerName: 'ha50k',
+  masterRole: 'SYNC_MASTER',
   // replication is what is tested: on a loaded shared machine the broker's fast failure (SYSTEM_BUSY
   // when a write stalls for 200 ms) would refuse sends that the generator does not retry
-  const common = [
+  common: [
+    '--mappedFileSizeCommitLog=16777216',
     '--flushIntervalCommitLog=100',
     '--brokerFastFailureEnable=false',
     '--osPageCacheBusyTimeOutMills=10000',
-  ];
-  master = await startBroker({
-    namesrvAddr: namesrv.addr,
-    storePathRootDir: masterDir.path,
-    brokerName: 'ha50k',
-    extra: [...common, '--brokerRole=SYNC_MASTER', '--brokerId=0'],
-  });
-  slave = await startBroker({
-    namesrvAddr: namesrv.addr,
-    storePathRootDir: slaveDir.path,
-    brokerName: 'ha50k',
-    extra: [...common, '--brokerRole=SLAVE', '--brokerId=1', '--slaveReadEnable=true'],
-  });
-  mc = new BrokerTestClient(master.addr);
-  sc = new BrokerTestClient(slave.addr);
-}, 60_000);
-
-afterAll(async () => {
-  await mc?.close();
-  await sc?.close();
-  await slave?.kill();
-  await master?.kill();
-  await namesrv?.kill();
-  await masterDir?.remove();
-  await slaveDir?.remove();
-}, 30_000);
+  ],
+  slaveExtra: ['--slaveReadEnable=true'],
+});
 
 describe('master and slave brokers at 50,000 messages', () => {
   it('every send waits for the slave; the slave serves the same bytes at the same queue offsets; CommitLogs byte-identical', async () => {
-    expect((await mc!.createTopic(TOPIC, QUEUES)).code).toBe(ResponseCode.SUCCESS);
+    const { mc, sc, namesrv, master, slave, masterDir, slaveDir } = pair;
+    expect((await mc.createTopic(TOPIC, QUEUES)).code).toBe(ResponseCode.SUCCESS);
     await waitFor(
       'the slave link',
-      async () => (await brokerRuntimeInfo(mc!)).get('haConnectionCount') === '1',
+      async () => (await brokerRuntimeInfo(mc)).get('haConnectionCount') === '1',
     );
 
     // 2,000 of varied sizes (0..3,000 bytes), keys and tags: chunk and file boundaries fall anywhere
@@ -102,7 +72,7 @@ describe('master and slave brokers at 50,000 messages', () => {
       Array.from({ length: 32 }, async () => {
         while (next < VARIED) {
           const i = next++;
-          const r = await mc!.send(TOPIC, 'v'.repeat((i * 7919) % 3001), {
+          const r = await mc.send(TOPIC, 'v'.repeat((i * 7919) % 3001), {
             queueId: i % QUEUES,
             keys: `k${i}`,
             tags: `t${i % 5}`,
@@ -115,7 +85,7 @@ describe('master and slave brokers at 50,000 messages', () => {
 
     // 48,000 from the light generator (1 KiB bodies, WAIT=true: each answered after the slave has it)
     const bench = await runProducerBench({
-      namesrvAddr: namesrv!.addr,
+      namesrvAddr: namesrv.addr,
       topic: TOPIC,
       size: 1024,
       window: 256,
@@ -127,18 +97,18 @@ describe('master and slave brokers at 50,000 messages', () => {
     expect(bench.failureCodes).toEqual({});
     expect(bench.acked).toBe(GENERATED);
 
-    const masterMax = (await brokerRuntimeInfo(mc!)).get('commitLogMaxOffset')!;
+    const masterMax = (await brokerRuntimeInfo(mc)).get('commitLogMaxOffset')!;
     expect(Number(masterMax)).toBeGreaterThan(3 * 16 * 1024 * 1024); // four CommitLog files
     // SYNC_MASTER: the last answer came after the slave acknowledged the last byte
-    expect((await brokerRuntimeInfo(mc!)).get('haPush2SlaveMaxOffset')).toBe(masterMax);
+    expect((await brokerRuntimeInfo(mc)).get('haPush2SlaveMaxOffset')).toBe(masterMax);
     await waitFor(
       'the slave to catch up',
-      async () => (await brokerRuntimeInfo(sc!)).get('commitLogMaxOffset') === masterMax,
+      async () => (await brokerRuntimeInfo(sc)).get('commitLogMaxOffset') === masterMax,
     );
     await waitFor(
       'the topic on the slave (SlaveSynchronize)',
       async () =>
-        (await sc!.invoke(RequestCode.GET_ALL_TOPIC_CONFIG)).body?.toString().includes(`"${TOPIC}"`) ?? false,
+        (await sc.invoke(RequestCode.GET_ALL_TOPIC_CONFIG)).body?.toString().includes(`"${TOPIC}"`) ?? false,
       20_000,
     );
 
@@ -147,8 +117,8 @@ describe('master and slave brokers at 50,000 messages', () => {
     for (let q = 0; q < QUEUES; q++) {
       let offset = 0;
       for (let rounds = 0; rounds < 2 * COUNT; rounds++) {
-        const a = await mc!.pull('Ha50kCheck', TOPIC, q, offset, { maxMsgNums: 32 });
-        const b = await sc!.pull('Ha50kCheck', TOPIC, q, offset, { maxMsgNums: 32 });
+        const a = await mc.pull('Ha50kCheck', TOPIC, q, offset, { maxMsgNums: 32 });
+        const b = await sc.pull('Ha50kCheck', TOPIC, q, offset, { maxMsgNums: 32 });
         expect(a.code).toBe(b.code);
         if (a.code !== ResponseCode.SUCCESS) break;
         expect(b.extFields.nextBeginOffset).toBe(a.extFields.nextBeginOffset);
@@ -158,16 +128,16 @@ describe('master and slave brokers at 50,000 messages', () => {
         total += msgs.length;
         offset = Number(b.extFields.nextBeginOffset);
       }
-      const max = await sc!.invoke(RequestCode.GET_MAX_OFFSET, { topic: TOPIC, queueId: q });
+      const max = await sc.invoke(RequestCode.GET_MAX_OFFSET, { topic: TOPIC, queueId: q });
       expect(Number(max.extFields.offset)).toBe(offset);
     }
     expect(total).toBe(COUNT);
 
     // both stopped cleanly, then every CommitLog file compared by its streamed hash
-    expect(await slave!.terminate()).toBe(0);
-    expect(await master!.terminate()).toBe(0);
-    const m = await commitLogDigests(masterDir!.path);
-    const s = await commitLogDigests(slaveDir!.path);
+    expect(await slave.terminate()).toBe(0);
+    expect(await master.terminate()).toBe(0);
+    const m = await commitLogDigests(masterDir.path);
+    const s = await commitLogDigests(slaveDir.path);
     expect(m.size).toBeGreaterThanOrEqual(4);
     expect(s).toEqual(m);
   }, 90_000);

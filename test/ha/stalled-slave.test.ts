@@ -5,55 +5,23 @@
  * fast failure only cleans requests still queued for a send thread, and the replica wait holds none).
  * The slave resumes (SIGCONT): sends succeed again, and it has every message.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ResponseCode } from '../../src/remoting/response-code.js';
-import { BrokerTestClient, brokerRuntimeInfo } from '../broker/broker-test-client.js';
-import { type RunningProcess, startBroker, startNamesrv, tempDir } from '../helpers/cometmq-processes.js';
+import { brokerRuntimeInfo } from '../broker/broker-test-client.js';
+import { useMasterSlavePair } from '../broker/master-slave-pair.js';
+import type { RunningProcess } from '../helpers/cometmq-processes.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const TOPIC = 'StalledSlaveTopic';
-type Dir = { path: string; remove(): Promise<void> };
-let namesrv: RunningProcess | undefined;
-let master: RunningProcess | undefined;
-let slave: RunningProcess | undefined;
-let masterDir: Dir | undefined;
-let slaveDir: Dir | undefined;
-let mc: BrokerTestClient | undefined;
-let sc: BrokerTestClient | undefined;
+const pair = useMasterSlavePair({
+  dirPrefix: 'cometmq-stalled-',
+  brokerName: 'stalled',
+  masterRole: 'SYNC_MASTER',
+  masterExtra: ['--slaveTimeout=2000'],
+});
 
 const waitFor = (what: string, fn: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> =>
   waitUntil(what, fn, timeoutMs);
-
-beforeAll(async () => {
-  masterDir = await tempDir('cometmq-stalled-m-');
-  slaveDir = await tempDir('cometmq-stalled-s-');
-  namesrv = await startNamesrv();
-  master = await startBroker({
-    namesrvAddr: namesrv.addr,
-    storePathRootDir: masterDir.path,
-    brokerName: 'stalled',
-    extra: ['--brokerRole=SYNC_MASTER', '--brokerId=0', '--slaveTimeout=2000'],
-  });
-  slave = await startBroker({
-    namesrvAddr: namesrv.addr,
-    storePathRootDir: slaveDir.path,
-    brokerName: 'stalled',
-    extra: ['--brokerRole=SLAVE', '--brokerId=1'],
-  });
-  mc = new BrokerTestClient(master.addr);
-  sc = new BrokerTestClient(slave.addr);
-}, 60_000);
-
-afterAll(async () => {
-  if (slave?.proc.pid !== undefined && slave.proc.exitCode === null) process.kill(slave.proc.pid, 'SIGCONT');
-  await mc?.close();
-  await sc?.close();
-  await slave?.kill();
-  await master?.kill();
-  await namesrv?.kill();
-  await masterDir?.remove();
-  await slaveDir?.remove();
-}, 30_000);
 
 describe('SYNC_MASTER with a stalled slave', () => {
   it('answers FLUSH_SLAVE_TIMEOUT for every send while the slave is stopped, SEND_OK once it resumes', async () => {
@@ -63,20 +31,18 @@ describe('SYNC_MASTER with a stalled slave', () => {
       // which process went away, if one did
       const tail = (p: RunningProcess) =>
         `(exit ${p.proc.exitCode} ${p.proc.signalCode}) ${p.output().slice(-1500)}`;
-      throw new Error(`${(err as Error).message}\nmaster ${tail(master!)}\nslave ${tail(slave!)}`);
+      throw new Error(`${(err as Error).message}\nmaster ${tail(pair.master)}\nslave ${tail(pair.slave)}`);
     }
   }, 60_000);
 });
 
 async function scenario(): Promise<void> {
-  expect((await mc!.createTopic(TOPIC, 4)).code).toBe(ResponseCode.SUCCESS);
-  await waitFor(
-    'the slave link',
-    async () => (await brokerRuntimeInfo(mc!)).get('haConnectionCount') === '1',
-  );
-  expect((await mc!.send(TOPIC, 'before', { queueId: 0 })).code).toBe(ResponseCode.SUCCESS);
+  const { mc, sc, slave } = pair;
+  expect((await mc.createTopic(TOPIC, 4)).code).toBe(ResponseCode.SUCCESS);
+  await waitFor('the slave link', async () => (await brokerRuntimeInfo(mc)).get('haConnectionCount') === '1');
+  expect((await mc.send(TOPIC, 'before', { queueId: 0 })).code).toBe(ResponseCode.SUCCESS);
 
-  process.kill(slave!.proc.pid!, 'SIGSTOP');
+  process.kill(slave.proc.pid!, 'SIGSTOP');
   const started = Date.now();
   const codes = new Map<number, number>();
   await Promise.all(
@@ -84,7 +50,7 @@ async function scenario(): Promise<void> {
       // staggered, so that sends keep arriving while earlier ones wait for the slave
       await new Promise((r) => setTimeout(r, w * 250));
       for (let i = 0; i < 5; i++) {
-        const r = await mc!.send(TOPIC, `stalled ${w}-${i}`, { queueId: w % 4 });
+        const r = await mc.send(TOPIC, `stalled ${w}-${i}`, { queueId: w % 4 });
         codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
         if (Date.now() - started > 15_000) break; // below haHousekeepingInterval (20 s)
       }
@@ -93,14 +59,14 @@ async function scenario(): Promise<void> {
   const total = [...codes.values()].reduce((s, n) => s + n, 0);
   expect(Object.fromEntries(codes)).toEqual({ [ResponseCode.FLUSH_SLAVE_TIMEOUT]: total });
 
-  process.kill(slave!.proc.pid!, 'SIGCONT');
+  process.kill(slave.proc.pid!, 'SIGCONT');
   await waitFor(
     'sends to succeed again',
-    async () => (await mc!.send(TOPIC, 'after', { queueId: 1 })).code === 0,
+    async () => (await mc.send(TOPIC, 'after', { queueId: 1 })).code === 0,
   );
-  const masterMax = (await brokerRuntimeInfo(mc!)).get('commitLogMaxOffset');
+  const masterMax = (await brokerRuntimeInfo(mc)).get('commitLogMaxOffset');
   await waitFor(
     'the slave to catch up',
-    async () => (await brokerRuntimeInfo(sc!)).get('commitLogMaxOffset') === masterMax,
+    async () => (await brokerRuntimeInfo(sc)).get('commitLogMaxOffset') === masterMax,
   );
 }
