@@ -22,7 +22,6 @@ import { decodeDeleteTopicRequestHeader } from '../../remoting/protocol/header/d
 import { decodeGetConsumerConnectionListRequestHeader } from '../../remoting/protocol/header/get-consumer-connection-list-request-header.js';
 import { decodeGetProducerConnectionListRequestHeader } from '../../remoting/protocol/header/get-producer-connection-list-request-header.js';
 import { decodeQueryTopicConsumeByWhoRequestHeader } from '../../remoting/protocol/header/query-topic-consume-by-who-request-header.js';
-import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
@@ -32,7 +31,7 @@ import type { ClientChannelInfo } from '../client/client-channel-info.js';
 import { RebalanceLockManager } from '../client/rebalance-lock-manager.js';
 import { newTopicConfig, nextDataVersion } from '../topic/topic-config-manager.js';
 import { defaultInertBrokerConfig } from './admin-config-keys.js';
-import { type AdminHandler, successWithJsonBody } from './admin-handler.js';
+import { AdminHandlerTable, successWithJsonBody } from './admin-handler.js';
 import { type BrokerStats, brokerRuntimeInfo } from './broker-runtime-info.js';
 
 const log = componentLogger('admin');
@@ -72,7 +71,7 @@ function createTopicFields(ext: Record<string, string>): Record<string, string> 
  * config, reset offset. Answers as 4.9.8's AdminBrokerProcessor does, code by code.
  */
 export class AdminBrokerProcessor {
-  private readonly handlers = new Map<number, AdminHandler>();
+  private readonly handlers = new AdminHandlerTable();
   private configVersion = { timestamp: Date.now(), counter: 0 };
   /** 4.9.8 keys CometMQ prints but does not use (admin-config-keys.ts). */
   private inertConfig = defaultInertBrokerConfig();
@@ -147,21 +146,10 @@ export class AdminBrokerProcessor {
   }
 
   get codes(): number[] {
-    return [...this.handlers.keys()];
+    return this.handlers.codes;
   }
 
-  readonly process = (
-    request: RemotingCommand,
-    channel: RemotingChannel,
-  ): RemotingCommand | Promise<RemotingCommand> => {
-    const handler = this.handlers.get(request.code);
-    if (!handler)
-      return request.createResponse(
-        ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
-        `request type ${request.code} not supported`,
-      );
-    return handler(request, channel);
-  };
+  readonly process = this.handlers.dispatch;
 
   private slaveRefusal(request: RemotingCommand): RemotingCommand | undefined {
     if (!this.ctx.isSlave()) return undefined;

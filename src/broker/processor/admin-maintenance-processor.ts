@@ -9,14 +9,13 @@ import {
   encodeMessageQueueMap,
   parseBody,
 } from '../../remoting/protocol/body/message-queue.js';
-import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import type { BrokerContext } from '../broker-context.js';
 import { viewBrokerStatsData } from '../stats/view-broker-stats-data.js';
 import { resumeCheckHalfMessage } from '../transaction/resume-check-half-message.js';
-import type { AdminHandler } from './admin-handler.js';
+import { AdminHandlerTable } from './admin-handler.js';
 import { queryConsumeQueue } from './query-consume-queue.js';
 
 const log = componentLogger('admin');
@@ -57,7 +56,7 @@ export function formatTimeSpanDate(ms: number): string {
  * CONSUME_MESSAGE_DIRECTLY: AdminBrokerProcessor.callConsumer + Broker2Client.callClient).
  */
 export class AdminMaintenanceProcessor {
-  private readonly handlers = new Map<number, AdminHandler>();
+  private readonly handlers = new AdminHandlerTable();
 
   constructor(private readonly ctx: BrokerContext) {
     const R = RequestCode;
@@ -134,21 +133,10 @@ export class AdminMaintenanceProcessor {
   }
 
   get codes(): number[] {
-    return [...this.handlers.keys()];
+    return this.handlers.codes;
   }
 
-  readonly process = (
-    request: RemotingCommand,
-    channel: RemotingChannel,
-  ): RemotingCommand | Promise<RemotingCommand> => {
-    const handler = this.handlers.get(request.code);
-    if (!handler)
-      return request.createResponse(
-        ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
-        `request type ${request.code} not supported`,
-      );
-    return handler(request, channel);
-  };
+  readonly process = this.handlers.dispatch;
 
   /** QUERY_CONSUME_TIME_SPAN: QueryConsumeTimeSpanBody over the topic's write queues (mqadmin consumerProgress). */
   private async queryConsumeTimeSpan(request: RemotingCommand): Promise<RemotingCommand> {

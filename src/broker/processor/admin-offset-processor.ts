@@ -14,19 +14,18 @@ import {
   encodeResetOffsetRequestHeader,
 } from '../../remoting/protocol/header/reset-offset-request-header.js';
 import { decodeSearchOffsetRequestHeader } from '../../remoting/protocol/header/search-offset-request-header.js';
-import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import type { BrokerContext } from '../broker-context.js';
-import type { AdminHandler } from './admin-handler.js';
+import { AdminHandlerTable } from './admin-handler.js';
 
 /**
  * The offset and statistics half of 4.9.8's AdminBrokerProcessor: offsets by queue and by time, topic
  * and consume stats, all consumer offsets, and INVOKE_BROKER_TO_RESET_OFFSET (Broker2Client.resetOffset).
  */
 export class AdminOffsetProcessor {
-  private readonly handlers = new Map<number, AdminHandler>();
+  private readonly handlers = new AdminHandlerTable();
 
   constructor(private readonly ctx: BrokerContext) {
     const R = RequestCode;
@@ -69,22 +68,10 @@ export class AdminOffsetProcessor {
   }
 
   get codes(): number[] {
-    return [...this.handlers.keys()];
+    return this.handlers.codes;
   }
 
-  readonly process = (
-    request: RemotingCommand,
-    channel: RemotingChannel,
-  ): RemotingCommand | Promise<RemotingCommand> => {
-    const handler = this.handlers.get(request.code);
-    if (!handler) {
-      return request.createResponse(
-        ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
-        ` request type ${request.code} not supported`,
-      );
-    }
-    return handler(request, channel);
-  };
+  readonly process = this.handlers.dispatch;
 
   private async getTopicStatsInfo(request: RemotingCommand): Promise<RemotingCommand> {
     const h = decodeGetTopicStatsInfoRequestHeader(request.extFields);
