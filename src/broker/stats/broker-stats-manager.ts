@@ -136,10 +136,8 @@ export class BrokerStatsManager {
       };
       this.topicPutCache.set(topic, items);
     }
-    items.nums.value += msgNum;
-    items.nums.times += 1;
-    items.size.value += wroteBytes;
-    items.size.times += 1;
+    items.nums.add(msgNum, 1);
+    items.size.add(wroteBytes, 1);
     this.incBrokerPutNums(msgNum);
   }
 
@@ -149,10 +147,8 @@ export class BrokerStatsManager {
    */
   incGroupGet(group: string, topic: string, msgCount: number, totalSize: number): void {
     const items = this.groupGetItems(group, topic);
-    items.nums.value += msgCount;
-    items.nums.times += 1;
-    items.size.value += totalSize;
-    items.size.times += 1;
+    items.nums.add(msgCount, 1);
+    items.size.add(totalSize, 1);
     this.incBrokerGetNums(msgCount);
   }
 
@@ -166,8 +162,7 @@ export class BrokerStatsManager {
       item = this.set(Stats.GROUP_GET_LATENCY).getAndCreateStatsItem(key);
       latency[slot] = item;
     }
-    item.value += latencyMs;
-    item.times += 1;
+    item.add(latencyMs, 1);
   }
 
   /**
@@ -184,10 +179,8 @@ export class BrokerStatsManager {
       this.statsTable.get(Stats.QUEUE_GET_SIZE)?.addValue(key, wroteBytes, 1);
     }
     const items = this.groupGetItems(group, topic);
-    items.nums.value += 1;
-    items.nums.times += 1;
-    items.size.value += wroteBytes;
-    items.size.times += 1;
+    items.nums.add(1, 1);
+    items.size.add(wroteBytes, 1);
     this.incTopicPut(realTopic, 1, wroteBytes);
   }
 

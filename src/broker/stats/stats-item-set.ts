@@ -17,9 +17,7 @@ export class StatsItemSet {
   }
 
   addValue(statsKey: string, incValue: number, incTimes: number): void {
-    const item = this.getAndCreateStatsItem(statsKey);
-    item.value += incValue;
-    item.times += incTimes;
+    this.getAndCreateStatsItem(statsKey).add(incValue, incTimes);
   }
 
   getAndCreateStatsItem(statsKey: string): StatsItem {

@@ -2,27 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { StatsItem } from './stats-item.js';
 import { StatsItemSet } from './stats-item-set.js';
 
-function add(item: StatsItem, value: number, times: number): void {
-  item.value += value;
-  item.times += times;
-}
-
 describe('StatsItem windows (RocketMQ 4.9.8 StatsItem.computeStatsData)', () => {
   it('is all zeros before its first sample', () => {
     const item = new StatsItem('TOPIC_PUT_NUMS', 'T');
-    add(item, 5, 1);
+    item.add(5, 1);
     for (const s of [item.getStatsDataInMinute(), item.getStatsDataInHour(), item.getStatsDataInDay()])
       expect(s).toEqual({ sum: 0, tps: 0, avgpt: 0, times: 0 });
   });
 
   it('minute window: 7 samples 10 s apart, the first preceded by a zero sample', () => {
     const item = new StatsItem('TOPIC_PUT_NUMS', 'T');
-    add(item, 5, 1);
-    add(item, 3, 1);
+    item.add(5, 1);
+    item.add(3, 1);
     item.samplingInSeconds(100_000);
     // [(90 000, 0, 0), (100 000, 2, 8)]
     expect(item.getStatsDataInMinute()).toEqual({ sum: 8, tps: 0.8, avgpt: 4, times: 2 });
-    add(item, 12, 3);
+    item.add(12, 3);
     item.samplingInSeconds(110_000);
     expect(item.getStatsDataInMinute()).toEqual({ sum: 20, tps: 1, avgpt: 4, times: 5 });
     for (let t = 120_000; t <= 160_000; t += 10_000) item.samplingInSeconds(t);
@@ -38,13 +33,13 @@ describe('StatsItem windows (RocketMQ 4.9.8 StatsItem.computeStatsData)', () => 
 
   it('hour window: 10 min samples, 7 kept; day window: hourly samples, 25 kept', () => {
     const item = new StatsItem('GROUP_GET_NUMS', 'T@G');
-    add(item, 60, 6);
+    item.add(60, 6);
     item.samplingInMinutes(600_000);
     item.samplingInHour(3_600_000);
     expect(item.getStatsDataInHour()).toEqual({ sum: 60, tps: 0.1, avgpt: 10, times: 6 });
     expect(item.getStatsDataInDay()).toEqual({ sum: 60, tps: 60_000 / 3_600_000, avgpt: 10, times: 6 });
     for (let i = 2; i <= 7; i++) {
-      add(item, 60, 1);
+      item.add(60, 1);
       item.samplingInMinutes(i * 600_000);
     }
     // 7 kept of 8: (600 000, 6, 60) .. (4 200 000, 12, 420)

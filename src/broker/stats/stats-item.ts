@@ -41,6 +41,12 @@ export class StatsItem {
     readonly statsKey: string,
   ) {}
 
+  /** getValue().add(incValue); getTimes().add(incTimes). */
+  add(incValue: number, incTimes: number): void {
+    this.value += incValue;
+    this.times += incTimes;
+  }
+
   getStatsDataInMinute(): StatsSnapshot {
     return computeStatsData(this.csListMinute);
   }
