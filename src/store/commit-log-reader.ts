@@ -4,6 +4,7 @@ import {
   SYSFLAG_POSITION,
   storeTimestampPosition,
 } from '../common/message-decoder.js';
+import type { MappedFile } from './mapped-file.js';
 import type { MappedFileQueue } from './mapped-file-queue.js';
 import type { RecentWrites } from './recent-writes.js';
 
@@ -40,33 +41,31 @@ export class CommitLogReader {
 
   /** `size` bytes at `offset`, or undefined when that range is gone or not written yet. */
   async getData(offset: number, size: number): Promise<Buffer | undefined> {
-    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
-    if (!mf) return undefined;
-    const pos = offset - mf.fileFromOffset;
-    if (size <= 0 || pos + size > mf.committedPosition) return undefined;
+    if (size <= 0) return undefined;
     const buf = Buffer.allocUnsafe(size);
-    if (this.recent?.read(offset, buf, 0, size)) return buf;
-    const n = await mf.read(buf, 0, size, pos);
-    return n === size ? buf : undefined;
+    return (await this.readInto(offset, buf, 0, size)) ? buf : undefined;
   }
 
   /** Reads `len` bytes at `offset` into `into`; false when the range is gone or not fully written. */
   async readInto(offset: number, into: Buffer, intoOff: number, len: number): Promise<boolean> {
-    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
+    const mf = this.writtenFile(offset, len);
     if (!mf) return false;
-    const pos = offset - mf.fileFromOffset;
-    if (pos + len > mf.committedPosition) return false;
     if (this.recent?.read(offset, into, intoOff, len)) return true;
-    return (await mf.read(into, intoOff, len, pos)) === len;
+    return (await mf.read(into, intoOff, len, offset - mf.fileFromOffset)) === len;
   }
 
   readIntoSync(offset: number, into: Buffer, intoOff: number, len: number): boolean {
-    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
+    const mf = this.writtenFile(offset, len);
     if (!mf) return false;
-    const pos = offset - mf.fileFromOffset;
-    if (pos + len > mf.committedPosition) return false;
     if (this.recent?.read(offset, into, intoOff, len)) return true;
-    return mf.readSync(into, intoOff, len, pos) === len;
+    return mf.readSync(into, intoOff, len, offset - mf.fileFromOffset) === len;
+  }
+
+  /** The file holding [offset, offset + len) when all of it is written, else undefined. */
+  private writtenFile(offset: number, len: number): MappedFile | undefined {
+    const mf = this.mappedFileQueue.findMappedFileByOffset(offset);
+    if (!mf || offset - mf.fileFromOffset + len > mf.committedPosition) return undefined;
+    return mf;
   }
 
   /** One whole stored message at `offset` (its size read from the entry), undefined if none. */

@@ -33,7 +33,8 @@ export function setProperty(s: string, name: string, value: string): string {
   return without.endsWith(SEP) ? `${without}${name}${NV}${value}` : `${without}${SEP}${name}${NV}${value}`;
 }
 
-const WAIT_FALSE = `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}${NV}false${SEP}${MessageConst.PROPERTY_TIMER_DEQUEUE_MS}${NV}`;
+/** What every delivery's properties end with: WAIT=false, then TIMER_DEQUEUE_MS=<now> follows. */
+const DELIVERY_TAIL = `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}${NV}false${SEP}${MessageConst.PROPERTY_TIMER_DEQUEUE_MS}${NV}`;
 
 /** What a delivery takes out of the stored properties, and the string it stores instead. */
 interface Delivery {
@@ -96,7 +97,7 @@ export function propertiesForDelivery(s: string, now: number): Delivery {
     if (keep && end > i) out += end < s.length ? s.slice(i, end + 1) : `${s.slice(i)}${SEP}`;
     i = end + 1;
   }
-  d.props = `${out}${WAIT_FALSE}${now}`;
+  d.props = `${out}${DELIVERY_TAIL}${now}`;
   return d;
 }
 

@@ -369,12 +369,9 @@ export class TimerMessageStore {
     const order = Array.from({ length: n }, (_, i) => from + i).sort(
       (a, b) => this.wOffset[a]! - this.wOffset[b]!,
     );
-    // ranges of neighbours: first and past-last index into `order`, CommitLog start, length, place
-    const rFirst: number[] = [];
-    const rEnd: number[] = [];
-    const rStart: number[] = [];
-    const rLen: number[] = [];
-    const rAt: number[] = [];
+    // runs of neighbours in `order`: where each run ends, and its bytes (gaps included)
+    const runEnds: number[] = [];
+    const runLens: number[] = [];
     let total = 0;
     for (let k = 0; k < n; ) {
       const start = this.wOffset[order[k]!]!;
@@ -387,30 +384,31 @@ export class TimerMessageStore {
         if (e > end) end = e;
         j++;
       }
-      rFirst.push(k);
-      rEnd.push(j);
-      rStart.push(start);
-      rLen.push(end - start);
-      rAt.push(total);
+      runEnds.push(j);
+      runLens.push(end - start);
       total += end - start;
       k = j;
     }
     const wave = Buffer.allocUnsafe(total);
     const commitLog = this.store.commitLog;
     const bufs: (Buffer | undefined)[] = new Array(to);
-    for (let r = 0; r < rFirst.length; r++) {
-      const start = rStart[r]!;
-      const got = commitLog.readIntoSync(start, wave, rAt[r]!, rLen[r]!);
-      for (let m = rFirst[r]!; m < rEnd[r]!; m++) {
+    let k = 0;
+    let at = 0;
+    for (let r = 0; r < runEnds.length; r++) {
+      const start = this.wOffset[order[k]!]!;
+      const got = commitLog.readIntoSync(start, wave, at, runLens[r]!);
+      for (let m = k; m < runEnds[r]!; m++) {
         const i = order[m]!;
         if (got) {
-          const o = rAt[r]! + this.wOffset[i]! - start;
+          const o = at + this.wOffset[i]! - start;
           bufs[i] = wave.subarray(o, o + this.wSize[i]!);
         } else {
           // the range crosses a file end or reaches a deleted file: one message at a time
           bufs[i] = (await commitLog.getData(this.wOffset[i]!, this.wSize[i]!)) ?? undefined;
         }
       }
+      k = runEnds[r]!;
+      at += runLens[r]!;
     }
     return bufs;
   }
