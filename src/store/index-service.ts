@@ -23,13 +23,13 @@ export interface QueryOffsetResult {
   indexLastUpdatePhyoffset: number;
 }
 
+/** Index entries gathered in memory before one write (20 bytes each). */
+const INDEX_PENDING_WRITE_BYTES = 64 * 1024;
+
 /**
  * The message index (store/index/IndexService.java): `topic#key` for every KEYS word and for the
  * UNIQ_KEY of each message, with its store time, in IndexFiles named by creation time.
  */
-/** Index entries gathered in memory before one write (20 bytes each). */
-const INDEX_PENDING_WRITE_BYTES = 64 * 1024;
-
 export class IndexService {
   readonly indexFileList: IndexFile[] = [];
   private readonly dirty = new Set<IndexFile>();

@@ -12,6 +12,7 @@ import {
 import { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
+import { CQ_STORE_UNIT_SIZE } from '../../store/message-store-config.js';
 import type { BrokerContext } from '../broker-context.js';
 import { viewBrokerStatsData } from '../stats/view-broker-stats-data.js';
 import { resumeCheckHalfMessage } from '../transaction/resume-check-half-message.js';
@@ -26,8 +27,6 @@ const CALL_CLIENT_TIMEOUT_MS = 10_000;
 const V3_1_8_SNAPSHOT = 62;
 /** Long.MAX_VALUE as fastjson writes it (QUERY_CORRECTION_OFFSET's "no correction" marker). */
 const LONG_MAX = 9223372036854775807n;
-/** CQ_STORE_UNIT_SIZE: commitLogOffset(8) size(4) tagsCode(8). */
-const CQ_UNIT = 20;
 
 function required(ext: Record<string, string>, ...names: string[]): void {
   for (const n of names) {
@@ -228,7 +227,7 @@ export class AdminMaintenanceProcessor {
       let expired = false;
       if (max > 0) {
         const last = cq.readEntries(max - 1, 1);
-        if (last && last.length >= CQ_UNIT) {
+        if (last && last.length >= CQ_STORE_UNIT_SIZE) {
           const end = Number(last.readBigInt64BE(0)) + last.readInt32BE(8);
           expired = end < minPhy;
         }

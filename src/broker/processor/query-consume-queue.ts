@@ -9,11 +9,10 @@ import {
 import type { SubscriptionData } from '../../remoting/protocol/body/heartbeat-data.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { ResponseCode } from '../../remoting/response-code.js';
+import { CQ_STORE_UNIT_SIZE } from '../../store/message-store-config.js';
 import type { BrokerContext } from '../broker-context.js';
 import { cqEntryAt } from '../message-inner.js';
 
-/** ConsumeQueue.CQ_STORE_UNIT_SIZE: commitLogOffset(8) size(4) tagsCode(8). */
-const CQ_UNIT = 20;
 /** 4.9.8 starts from createResponseCommand(null) and only sets the code: its default remark stays. */
 const DEFAULT_REMARK = 'not set any response code';
 
@@ -82,7 +81,7 @@ export function queryConsumeQueue(ctx: BrokerContext, request: RemotingCommand):
       ResponseCode.SUCCESS,
       `Index ${index} of ${queueId}@${topic} is not exist!`,
     );
-  const n = Math.min(entries.length / CQ_UNIT, Math.max(count, 0));
+  const n = Math.min(entries.length / CQ_STORE_UNIT_SIZE, Math.max(count, 0));
   const queueData: object[] = [];
   for (let i = 0; i < n; i++) {
     const e = cqEntryAt(entries, i);
