@@ -4,6 +4,7 @@ import {
   decodeOffsetMsgId,
   decodeSocketAddress,
   encodeSocketAddress,
+  offsetToHex,
   splitHostPort,
 } from './message-id.js';
 
@@ -39,5 +40,24 @@ describe('socket addresses and offset msgIds', () => {
     expect(() => encodeSocketAddress('host.example:80')).toThrow();
     expect(() => splitHostPort('1.2.3.4:99999')).toThrow();
     expect(() => decodeOffsetMsgId('XYZ')).toThrow();
+  });
+
+  it('offsets as 16 uppercase hex digits, as Java formats the commit log offset of a msgId', () => {
+    const offsets = [
+      0,
+      1,
+      255,
+      256,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 40 + 0xabcdef,
+      2 ** 53 - 1,
+    ];
+    for (let i = 0; i < 200; i++) offsets.push(Math.floor(Math.random() * 2 ** 53));
+    for (const o of offsets) {
+      expect(offsetToHex(o)).toBe(BigInt(o).toString(16).toUpperCase().padStart(16, '0'));
+    }
   });
 });

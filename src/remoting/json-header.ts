@@ -5,7 +5,10 @@
 import { parseLenientJson } from '../common/lenient-json.js';
 import { RemotingFrameError } from './errors.js';
 import { languageName } from './language-code.js';
-import { RemotingCommand, SerializeType, setExtField } from './remoting-command.js';
+import { readSendHeaderJson } from './protocol/header/send-message-header-json.js';
+import { PreDecodedSendCommand } from './protocol/header/send-message-request-header.js';
+import { type ExtFieldsSource, RemotingCommand, SerializeType, setExtField } from './remoting-command.js';
+import { RequestCode } from './request-code.js';
 import { readUtf8 } from './utf8.js';
 
 /**
@@ -14,6 +17,8 @@ import { readUtf8 } from './utf8.js';
  * an empty one.
  */
 export function encodeJsonHeader(cmd: RemotingCommand): string {
+  const own = cmd.jsonHeaderText();
+  if (own !== undefined) return own;
   let s = `{"code":${cmd.code | 0}`;
   const ext = cmd.extFields;
   for (const _ in ext) {
@@ -41,7 +46,8 @@ function extFieldsJson(ext: Record<string, string>): string {
   return `${s}}`;
 }
 
-function jsonString(v: string): string {
+/** A JSON string literal: `v` in quotes, escaped as JSON.stringify would when it needs to be. */
+export function jsonString(v: string): string {
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     // what JSON.stringify escapes: quote, backslash, control characters, (lone) surrogates
@@ -52,6 +58,59 @@ function jsonString(v: string): string {
 
 /** Decodes header bytes buf[start, end) into a command (body set by the caller). */
 export function decodeJsonHeader(buf: Buffer, start: number, end: number): RemotingCommand {
+  const code = leadingCode(buf, start, end);
+  if (code === RequestCode.SEND_MESSAGE_V2 || code === RequestCode.SEND_BATCH_MESSAGE) {
+    const fast = readSendHeaderJson(buf, start, end, code);
+    if (fast !== undefined) {
+      const cmd = new PreDecodedSendCommand(
+        code,
+        fast.language,
+        fast.version,
+        fast.opaque,
+        fast.flag,
+        fast.remark,
+        undefined,
+        null,
+        SerializeType.JSON,
+      );
+      cmd.sendHeader = fast.header;
+      cmd.deferExtFields(new JsonExtFields(buf, start, end));
+      return cmd;
+    }
+  }
+  return decodeJsonHeaderText(buf, start, end);
+}
+
+const CODE_PREFIX = Buffer.from('{"code":', 'latin1');
+
+/** The code of a header that starts as fastjson writes it (`{"code":310,`), else -1. */
+function leadingCode(buf: Buffer, start: number, end: number): number {
+  const p = CODE_PREFIX;
+  if (end - start < p.length + 2) return -1;
+  for (let i = 0; i < p.length; i++) if (buf[start + i] !== p[i]) return -1;
+  let n = 0;
+  for (let i = start + p.length; i < end && i < start + p.length + 6; i++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 9) return buf[i] === 0x2c ? n : -1;
+    n = n * 10 + d;
+  }
+  return -1;
+}
+
+/** The extFields of a header the fast path decoded, parsed the general way when first asked for. */
+class JsonExtFields implements ExtFieldsSource {
+  constructor(
+    private readonly buf: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  decode(): Record<string, string> {
+    return decodeJsonHeaderText(this.buf, this.start, this.end).extFields;
+  }
+}
+
+function decodeJsonHeaderText(buf: Buffer, start: number, end: number): RemotingCommand {
   const text = readUtf8(buf, start, end);
   let parsed: unknown;
   try {

@@ -50,9 +50,17 @@ export function setExtField(ext: Record<string, string>, key: string, value: str
   }
 }
 
+/** Where a command's extFields come from when a typed fast path decoded the header without them. */
+export interface ExtFieldsSource {
+  decode(): Record<string, string>;
+}
+
 export class RemotingCommand {
   /** Serialize type new requests use; Java reads it from rocketmq.serialize.type (default JSON). */
   static defaultSerializeType: SerializeType = SerializeType.JSON;
+
+  private ext: Record<string, string> | null;
+  private extSource: ExtFieldsSource | null = null;
 
   constructor(
     public code: number,
@@ -61,10 +69,47 @@ export class RemotingCommand {
     public opaque = 0,
     public flag = 0,
     public remark: string | null = null,
-    public extFields: Record<string, string> = {},
+    extFields: Record<string, string> = {},
     public body: Buffer | null = null,
     public serializeType: SerializeType = RemotingCommand.defaultSerializeType,
-  ) {}
+  ) {
+    this.ext = extFields;
+  }
+
+  get extFields(): Record<string, string> {
+    if (this.ext === null) {
+      this.ext = this.extSource!.decode();
+      this.extSource = null;
+    }
+    return this.ext;
+  }
+
+  set extFields(value: Record<string, string>) {
+    this.ext = value;
+    this.extSource = null;
+  }
+
+  /** extFields not decoded yet (deferExtFields): a subclass may still write them its own way. */
+  protected get extFieldsDeferred(): boolean {
+    return this.ext === null;
+  }
+
+  /**
+   * The JSON header text when a subclass writes it itself (a hot-path response that knows the shape of
+   * its fields); undefined for the general encoding (json-header.ts).
+   */
+  jsonHeaderText(): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * extFields decoded on first use: a send's header is read straight into its typed fields on the hot
+   * path (send-message-header-json.ts), and the map is built only if something asks for it.
+   */
+  deferExtFields(source: ExtFieldsSource): void {
+    this.ext = null;
+    this.extSource = source;
+  }
 
   static request(
     code: number,

@@ -9,10 +9,13 @@ const SHORT = 48;
 
 interface Utf8Slicing {
   utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
 }
 
 // Node's Buffer has had utf8Slice for as long as Buffer existed; keep a fallback in case it goes.
 const hasUtf8Slice = typeof (Buffer.prototype as unknown as Partial<Utf8Slicing>).utf8Slice === 'function';
+const hasLatin1Slice =
+  typeof (Buffer.prototype as unknown as Partial<Utf8Slicing>).latin1Slice === 'function';
 
 /** UTF-8 byte length, as Buffer.byteLength (lone surrogates count as the 3-byte replacement). */
 export function utf8Length(s: string): number {
@@ -43,4 +46,12 @@ export function readUtf8(buf: Buffer, start: number, end: number): string {
   return hasUtf8Slice
     ? (buf as unknown as Utf8Slicing).utf8Slice(start, end)
     : buf.toString('utf8', start, end);
+}
+
+/** Bytes as latin1 characters: for bytes already known to be ASCII, the cheapest string there is. */
+export function readLatin1(buf: Buffer, start: number, end: number): string {
+  if (start === end) return '';
+  return hasLatin1Slice
+    ? (buf as unknown as Utf8Slicing).latin1Slice(start, end)
+    : buf.toString('latin1', start, end);
 }

@@ -4,14 +4,12 @@
  * command the main thread hands back (responses and oneway requests: fields, extFields as key/value
  * strings, body). Structured cloning the same objects cost more than the JSON they replace.
  */
-import type { SendMessageRequestHeader } from '../../remoting/protocol/header/send-message-request-header.js';
+import {
+  PreDecodedSendCommand,
+  type SendMessageRequestHeader,
+} from '../../remoting/protocol/header/send-message-request-header.js';
 import { RemotingCommand, type SerializeType } from '../../remoting/remoting-command.js';
 import { readUtf8, utf8Length, writeUtf8 } from '../../remoting/utf8.js';
-
-/** A send request whose header the network worker already decoded. */
-export class PreDecodedSendCommand extends RemotingCommand {
-  sendHeader!: SendMessageRequestHeader;
-}
 
 /** Growable byte builder; the result is one fresh ArrayBuffer, safe to transfer. */
 class Builder {

@@ -14,15 +14,16 @@ import { tagsString2tagsCode } from '../../common/tag-hash.js';
 import {
   decodeSendMessageRequestHeader,
   decodeSendMessageRequestHeaderV2,
+  type PreDecodedSendCommand,
   type SendMessageRequestHeader,
 } from '../../remoting/protocol/header/send-message-request-header.js';
+import { SendMessageResponseCommand } from '../../remoting/protocol/header/send-message-response-header.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import type { PutMessageResult } from '../../store/put-message-status.js';
 import { type BrokerContext, FAQ, suggestTodo } from '../broker-context.js';
-import type { PreDecodedSendCommand } from '../network/binary-records.js';
 import { parseHalfMessageInner } from '../transaction/transactional-message-bridge.js';
 import { SendBackPressure } from './send-back-pressure.js';
 
@@ -54,7 +55,7 @@ export class SendMessageProcessor {
     request: RemotingCommand,
     channel: RemotingChannel,
   ): RemotingCommand | Promise<RemotingCommand> => {
-    // with networkWorkerEnable the network thread has decoded the header already
+    // decoded already: by the JSON header's fast path, or by the network thread (networkWorkerEnable)
     let header = (request as PreDecodedSendCommand).sendHeader;
     if (header === undefined) {
       const v1 = request.code === RequestCode.SEND_MESSAGE;
@@ -366,13 +367,7 @@ export class SendMessageProcessor {
       queueOffset = r.result!.queueOffset;
     }
     const b = this.ctx.brokerConfig;
-    return request.createResponse(code, null, {
-      msgId,
-      queueId,
-      queueOffset,
-      MSG_REGION: b.regionId,
-      TRACE_ON: b.traceOn ? 'true' : 'false',
-    });
+    return new SendMessageResponseCommand(request, code, msgId, queueId, queueOffset, b.regionId, b.traceOn);
   }
 }
 

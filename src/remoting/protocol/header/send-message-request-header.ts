@@ -1,4 +1,5 @@
 import { RemotingCommandError } from '../../custom-header.js';
+import { RemotingCommand } from '../../remoting-command.js';
 
 /**
  * SEND_MESSAGE (10) custom header, RocketMQ's SendMessageRequestHeader. SEND_MESSAGE_V2 (310) and
@@ -160,4 +161,12 @@ export function encodeSendMessageRequestHeaderV2(h: SendMessageRequestHeader): R
   put(out, 'm', h.batch);
   put(out, 'n', h.bname);
   return out;
+}
+
+/**
+ * A send request whose header was decoded into its typed fields before dispatch: by the JSON header's
+ * fast path (send-message-header-json.ts) or by the broker's network thread.
+ */
+export class PreDecodedSendCommand extends RemotingCommand {
+  sendHeader!: SendMessageRequestHeader;
 }

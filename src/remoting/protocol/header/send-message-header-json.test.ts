@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { decodeJsonHeader } from '../../json-header.js';
+import { RemotingCommand } from '../../remoting-command.js';
+import { readSendHeaderJson } from './send-message-header-json.js';
+import { decodeSendMessageRequestHeaderV2, PreDecodedSendCommand } from './send-message-request-header.js';
+
+/** A SEND_MESSAGE_V2 header as fastjson writes it: outer fields sorted, extFields a..m. */
+function javaHeader(ext: Record<string, string>, opaque = 7, code = 310): string {
+  return `{"code":${code},"extFields":${JSON.stringify(ext)},"flag":0,"language":"JAVA","opaque":${opaque},"serializeTypeCurrentRPC":"JSON","version":409}`;
+}
+
+const EXT: Record<string, string> = {
+  a: 'please_rename_unique_group_name',
+  b: 'TopicTest',
+  c: 'TBW102',
+  d: '4',
+  e: '3',
+  f: '0',
+  g: '1764115200123',
+  h: '0',
+  i: 'UNIQ_KEY\u00017F000001C2E418B4AAC2480B2A5F0000\u0002WAIT\u0001true\u0002TAGS\u0001TagA\u0002',
+  j: '0',
+  k: 'false',
+  l: '16',
+  m: 'false',
+};
+
+/** What the general path (JSON.parse, then the V2 decoding) makes of the same bytes. */
+function general(text: string): { cmd: RemotingCommand; header: unknown } {
+  const buf = Buffer.from(text, 'utf8');
+  // a copy with a leading space defeats the fast path's `{"code":` check, and JSON ignores the space
+  const spaced = Buffer.concat([Buffer.from(' '), buf]);
+  const cmd = decodeJsonHeader(spaced, 0, spaced.length);
+  expect(cmd).not.toBeInstanceOf(PreDecodedSendCommand);
+  let header: unknown;
+  try {
+    header = decodeSendMessageRequestHeaderV2(cmd.extFields);
+  } catch (err) {
+    header = (err as Error).message;
+  }
+  return { cmd, header };
+}
+
+function fields(cmd: RemotingCommand): unknown {
+  return {
+    code: cmd.code,
+    language: cmd.language,
+    version: cmd.version,
+    opaque: cmd.opaque,
+    flag: cmd.flag,
+    remark: cmd.remark,
+    extFields: { ...cmd.extFields },
+    serializeType: cmd.serializeType,
+  };
+}
+
+/** Decodes `text` the fast way, checks it agrees with the general way; whether the fast path took it. */
+function agrees(text: string): boolean {
+  const buf = Buffer.from(`xx${text}yy`, 'utf8');
+  const cmd = decodeJsonHeader(buf, 2, buf.length - 2);
+  const slow = general(text);
+  expect(fields(cmd)).toEqual(fields(slow.cmd));
+  if (!(cmd instanceof PreDecodedSendCommand)) return false;
+  expect(cmd.sendHeader).toEqual(slow.header);
+  return true;
+}
+
+describe('SEND_MESSAGE_V2 header read from its JSON bytes', () => {
+  it('reads a Java client header into the same command and typed header as JSON.parse does', () => {
+    expect(agrees(javaHeader(EXT))).toBe(true);
+    expect(agrees(javaHeader({ ...EXT, m: 'TRUE', k: 'True', n: 'broker-a' }, 2147483647, 320))).toBe(true);
+    expect(agrees(javaHeader({ ...EXT, e: '-1', g: '-5', j: '007' }, -3))).toBe(true);
+  });
+
+  it('reads every JSON escape of an ASCII character in a value', () => {
+    const i = 'q"b\\s/\b\f\n\r\t\u0000\u007f end';
+    const text = javaHeader({ ...EXT, i, a: 'g\\"' }).replace('\\/', '/');
+    expect(agrees(text)).toBe(true);
+    expect(agrees(javaHeader(EXT).replace('TagA', '\\u0054ag\\u0041'))).toBe(true);
+    expect(agrees(javaHeader(EXT).replace('"TopicTest"', '"Topic\\/Test"'))).toBe(true);
+  });
+
+  it('accepts the whitespace JSON allows, outer fields in any order, remark and optional fields absent', () => {
+    const spaced = javaHeader(EXT);
+    expect(
+      agrees(
+        spaced.slice(0, 12) +
+          spaced
+            .slice(12)
+            .replace(/([,:{}])/g, '$1 \n\t')
+            .replace('"opaque": \n\t', '"opaque":   '),
+      ),
+    ).toBe(true);
+    const { j, l, a, ...rest } = EXT;
+    void j;
+    void l;
+    void a;
+    expect(
+      agrees(
+        `{"code":310,"opaque":9,"remark":"r\\u0041","extFields":${JSON.stringify(rest)},"version":1,"language":"GO"}`,
+      ),
+    ).toBe(true);
+  });
+
+  it('keeps the general path for everything outside the plain shape, with the same result', () => {
+    const odd = [
+      javaHeader({ ...EXT, i: 'TAGS\u0001标签\u0002' }),
+      javaHeader(EXT).replace('TagA', '\\u00e9'),
+      javaHeader({ ...EXT, x: 'unknown key' }),
+      javaHeader(EXT).replace('"d":"4"', '"d":4'),
+      javaHeader(EXT).replace('"d":"4"', '"d":"+4"'),
+      javaHeader(EXT).replace('"g":"1764115200123"', '"g":"12345678901234567"'),
+      javaHeader(EXT).replace('"language":"JAVA"', '"language":0'),
+      javaHeader(EXT).replace('"opaque":7', '"opaque":7e0'),
+      javaHeader(EXT).replace('"flag":0', '"flag":"0"'),
+      javaHeader(EXT).replace(',"version":409', ',"remark":null,"version":409'),
+      javaHeader(EXT).replace('"code":310', '"co\\u0064e":310'),
+      `{"code":310,"extFields":{},"opaque":1}`,
+      `{"code":310,"opaque":1}`,
+      `{"code":310,"extFields":${JSON.stringify({ ...EXT, code: 'x' })},"opaque":1}`,
+    ];
+    for (const text of odd) expect(agrees(text), text).toBe(false);
+    // a missing required field: both ways fail the same, the general way names it
+    const { c, ...noDefaultTopic } = EXT;
+    void c;
+    expect(agrees(javaHeader(noDefaultTopic))).toBe(false);
+    expect(general(javaHeader(noDefaultTopic)).header).toBe('the custom field <c> is null');
+    const { b, ...noTopic } = EXT;
+    void b;
+    expect(agrees(javaHeader(noTopic))).toBe(false);
+  });
+
+  it('refuses malformed JSON without reading past the header, and the general path reports it', () => {
+    const good = javaHeader(EXT);
+    for (let cut = 1; cut < good.length; cut += 7) {
+      const text = good.slice(0, cut);
+      const buf = Buffer.from(`${text}}}}}`, 'latin1');
+      expect(readSendHeaderJson(buf, 0, text.length, 310)).toBeUndefined();
+      expect(() => decodeJsonHeader(buf, 0, text.length)).toThrow(/bad JSON header/);
+    }
+    for (const bad of [
+      `${good}x`,
+      good.replace('"a":', '"a" '),
+      good.replace('\\u0001', '\\u00zz'),
+      good.replace('"k":"false"', '"k":"fa\\qse"'),
+    ]) {
+      const buf = Buffer.from(bad, 'latin1');
+      expect(readSendHeaderJson(buf, 0, buf.length, 310), bad).toBeUndefined();
+    }
+  });
+
+  it('reuses the previous string for a repeated topic and producer group, and still sees a new one', () => {
+    const first = decodeJsonHeader(
+      Buffer.from(javaHeader(EXT)),
+      0,
+      javaHeader(EXT).length,
+    ) as PreDecodedSendCommand;
+    const again = decodeJsonHeader(
+      Buffer.from(javaHeader(EXT)),
+      0,
+      javaHeader(EXT).length,
+    ) as PreDecodedSendCommand;
+    expect(again.sendHeader.topic).toBe(first.sendHeader.topic);
+    for (const topic of ['TopicTesu', 'TopicTest2', 'T', 'TopicTest']) {
+      const text = javaHeader({ ...EXT, b: topic });
+      const cmd = decodeJsonHeader(Buffer.from(text), 0, text.length) as PreDecodedSendCommand;
+      expect(cmd.sendHeader.topic).toBe(topic);
+    }
+  });
+
+  it('parses extFields only when asked, and a set replaces them', () => {
+    const text = javaHeader(EXT);
+    const cmd = decodeJsonHeader(Buffer.from(text), 0, text.length);
+    expect(cmd).toBeInstanceOf(PreDecodedSendCommand);
+    expect(cmd.extFields).toEqual(EXT);
+    expect(cmd.extFields).toBe(cmd.extFields);
+    cmd.extFields = { x: '1' };
+    expect(cmd.extFields).toEqual({ x: '1' });
+    expect(new RemotingCommand(1).extFields).toEqual({});
+  });
+});
