@@ -10,6 +10,16 @@ const MAX_THREAD_WRITES_IN_FLIGHT = 64;
  * Smaller batches (a quiet broker, request/response traffic) are cheaper done here.
  */
 const MIN_THREAD_BATCH_MESSAGES = 32;
+/**
+ * Batches up to this size (every batch the CommitLog seals at 128 KiB, not one holding a message of
+ * megabytes) are written with a synchronous pwrite on the event loop. Measured here: a 25 KiB fs.write
+ * costs ~36-42 us of CPU in all (~11-13 us of it on the event loop, handing the job to the pool and
+ * taking the completion back), a writeSync of the same bytes into the page cache ~10 us; interleaved
+ * broker runs gave 5-22% more produced msgs/s and 12-18% more transactions/s with it, at 6-22% less
+ * CPU per message. The cost is RocketMQ's own: a put that meets dirty-page throttling holds the
+ * event loop, as it holds the putMessage lock of a Java broker writing into its mapped file.
+ */
+const SYNC_WRITE_MAX_BYTES = 256 * 1024;
 
 export interface CommitLogWriterHost {
   now(): number;
@@ -27,9 +37,10 @@ interface InFlight {
 }
 
 /**
- * The CommitLog's write pipeline: sealed batches are written as positioned writes on the libuv pool,
- * a few at once (they cover disjoint ranges), and completions are handed on strictly in commit log
- * order, so that readers, dispatch and acknowledgements never see a later batch before an earlier one.
+ * The CommitLog's write pipeline: sealed batches are written as positioned writes, synchronously up to
+ * SYNC_WRITE_MAX_BYTES and otherwise on the libuv pool, a few at once (they cover disjoint ranges), and
+ * completions are handed on strictly in commit log order, so that readers, dispatch and
+ * acknowledgements never see a later batch before an earlier one.
  *
  * After a failed write nothing more is started until every write in flight has settled; then the
  * failed batch and all later ones are failed together and their space can be handed out again
@@ -40,6 +51,7 @@ export class CommitLogWriter {
   private readonly inflight: InFlight[] = [];
   private failure: { error: unknown } | undefined;
   private idleWaiters: Array<() => void> = [];
+  private draining = false;
 
   constructor(
     private readonly host: CommitLogWriterHost,
@@ -71,11 +83,24 @@ export class CommitLogWriter {
     const threaded = this.thread?.alive === true;
     // with the thread, small batches may still go to the libuv pool: both kinds complete in order here
     const max = threaded ? MAX_THREAD_WRITES_IN_FLIGHT : MAX_WRITES_IN_FLIGHT;
+    let wroteHere = false;
     while (!this.failure && this.inflight.length < max && this.sealed.length > 0) {
       const batch = this.sealed.shift()!;
       const w: InFlight = { batch, startedAt: this.host.now(), settled: false, error: undefined };
       this.inflight.push(w);
       const segs = batch.segments;
+      if (!threaded && batch.bytes <= SYNC_WRITE_MAX_BYTES) {
+        fillCrcsHere(batch);
+        try {
+          for (const s of segs) s.file.writeSync(s.chunk.buf, s.start, s.end - s.start, s.filePos);
+        } catch (err) {
+          w.error = err;
+          if (!this.failure) this.failure = { error: err };
+        }
+        w.settled = true;
+        wroteHere = true;
+        continue;
+      }
       const done = (err?: unknown): void => {
         w.settled = true;
         w.error = err;
@@ -97,6 +122,11 @@ export class CommitLogWriter {
         );
       }
     }
+    // completions are handed on in order by drain, which kicks again
+    if (wroteHere) {
+      this.drain();
+      return;
+    }
     if (this.isIdle()) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -105,10 +135,18 @@ export class CommitLogWriter {
   }
 
   private drain(): void {
-    while (this.inflight.length > 0 && this.inflight[0]!.settled && this.inflight[0]!.error === undefined) {
-      const w = this.inflight.shift()!;
-      this.kick(); // the next write overlaps this batch's dispatch
-      this.host.onWritten(w.batch);
+    // a drain under way (this one came from its kick, or from a put its dispatch made) hands on the
+    // batches written meanwhile itself: handing them on here would put them before the one it holds
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.inflight.length > 0 && this.inflight[0]!.settled && this.inflight[0]!.error === undefined) {
+        const w = this.inflight.shift()!;
+        this.kick(); // the next write overlaps this batch's dispatch
+        this.host.onWritten(w.batch);
+      }
+    } finally {
+      this.draining = false;
     }
     if (this.failure) {
       if (this.inflight.some((w) => !w.settled)) return;

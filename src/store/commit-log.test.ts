@@ -188,18 +188,29 @@ describe('CommitLog', () => {
       writes++;
       return orig(...args);
     };
+    // a batch is written synchronously (commit-log-writer.ts) unless it holds a message of megabytes
+    const origSync = file.writeSync.bind(file);
+    file.writeSync = (...args: Parameters<typeof origSync>) => {
+      writes++;
+      origSync(...args);
+    };
     await Promise.all(Array.from({ length: 20 }, () => store.putMessage(makeMessage({ body: 'x' }))));
     expect(writes).toBe(1);
   });
 
   it('OS_PAGECACHE_BUSY while a write hangs past osPageCacheBusyTimeOutMills', async () => {
-    const { store } = await newStore({ osPageCacheBusyTimeOutMills: 50 });
+    const { store } = await newStore({
+      osPageCacheBusyTimeOutMills: 50,
+      maxMessageSize: 512 * 1024,
+      mappedFileSizeCommitLog: 1024 * 1024,
+    });
     await store.putMessage(makeMessage());
     const file = store.commitLogQueue.getLastMappedFile()!;
     const orig = file.write.bind(file);
     file.write = (...args: Parameters<typeof orig>) =>
       new Promise<void>((r) => setTimeout(r, 300)).then(() => orig(...args));
-    const slow = store.putMessage(makeMessage());
+    // big enough to be written on the pool, where a write can hang without holding the event loop
+    const slow = store.putMessage(makeMessage({ body: Buffer.alloc(300 * 1024, 'z') }));
     await new Promise((r) => setTimeout(r, 120));
     expect((await store.putMessage(makeMessage())).status).toBe('OS_PAGECACHE_BUSY');
     expect((await slow).status).toBe('PUT_OK');
@@ -208,15 +219,29 @@ describe('CommitLog', () => {
   });
 
   it('a failed write fails its appends and hands their offsets out again', async () => {
-    const { store } = await newStore();
+    const { store } = await newStore({ maxMessageSize: 512 * 1024, mappedFileSizeCommitLog: 1024 * 1024 });
     await store.putMessage(makeMessage());
     const file = store.commitLogQueue.getLastMappedFile()!;
     const orig = file.write.bind(file);
+    const origSync = file.writeSync.bind(file);
     file.write = () => Promise.reject(new Error('EIO (simulated)'));
+    file.writeSync = () => {
+      throw new Error('EIO (simulated, synchronous)');
+    };
     const failedPuts = await Promise.all([store.putMessage(makeMessage()), store.putMessage(makeMessage())]);
     expect(failedPuts.map((r) => r.status)).toEqual(['UNKNOWN_ERROR', 'UNKNOWN_ERROR']);
     expect(failedPuts[0]!.remark).toMatch(/EIO/);
+    expect(failedPuts[0]!.remark).toMatch(/synchronous/);
+    // the same on the pool, where a batch holding a message of hundreds of KiB is written
+    const big = Buffer.alloc(300 * 1024, 'b');
+    const failedBig = await Promise.all([
+      store.putMessage(makeMessage({ body: big })),
+      store.putMessage(makeMessage()),
+    ]);
+    expect(failedBig.map((r) => r.status)).toEqual(['UNKNOWN_ERROR', 'UNKNOWN_ERROR']);
+    expect(failedBig[0]!.remark).toMatch(/EIO \(simulated\)$/);
     file.write = orig;
+    file.writeSync = origSync;
     const ok = await store.putMessage(makeMessage({ body: 'again' }));
     expect(ok.result!.queueOffset).toBe(1);
     const g = await store.getMessage('G', 'TopicTest', 0, 0, 32);

@@ -27,8 +27,8 @@ import { type Chunk, ChunkPool, WriteBatch } from './write-batch.js';
 /** A message must leave room for a blank entry (TOTALSIZE + MAGIC) at the end of its file. */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
 /**
- * A batch is sealed and its write started at this size even within one event-loop turn, so that the
- * copy into the page cache (on the libuv pool) overlaps the encoding of what follows.
+ * A batch is sealed and written at this size even within one event-loop turn, so that no single write
+ * grows past it and a turn with many appends answers its first ones before it encodes the rest.
  */
 const SEAL_BATCH_BYTES = 128 * 1024;
 /**
@@ -288,8 +288,10 @@ export class CommitLog extends CommitLogReader {
       (msg.waitStoreMsgOK ??
         (propsLen === 0 ||
           getPropertyFromString(props, MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false'));
+    // the waiter first: sealing may write the batch (and answer its waiters) before afterAppend returns
+    const answered = new Promise<PutMessageResult>((resolve) => batch.addWaiter(resolve, result, waitFlush));
     this.afterAppend(batch);
-    return new Promise<PutMessageResult>((resolve) => batch.addWaiter(resolve, result, waitFlush));
+    return answered;
   }
 
   /**
