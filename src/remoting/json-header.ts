@@ -5,6 +5,10 @@
 import { parseLenientJson } from '../common/lenient-json.js';
 import { RemotingFrameError } from './errors.js';
 import { languageName } from './language-code.js';
+import {
+  PreDecodedEndTransactionCommand,
+  readEndTransactionHeaderJson,
+} from './protocol/header/end-transaction-request-header.js';
 import { readSendHeaderJson } from './protocol/header/send-message-header-json.js';
 import { PreDecodedSendCommand } from './protocol/header/send-message-request-header.js';
 import { type ExtFieldsSource, RemotingCommand, SerializeType, setExtField } from './remoting-command.js';
@@ -69,11 +73,23 @@ export function decodeJsonHeader(buf: Buffer, start: number, end: number): Remot
         fast.opaque,
         fast.flag,
         fast.remark,
-        undefined,
-        null,
-        SerializeType.JSON,
       );
       cmd.sendHeader = fast.header;
+      cmd.deferExtFields(new JsonExtFields(buf, start, end));
+      return cmd;
+    }
+  } else if (code === RequestCode.END_TRANSACTION) {
+    const fast = readEndTransactionHeaderJson(buf, start, end, code);
+    if (fast !== undefined) {
+      const cmd = new PreDecodedEndTransactionCommand(
+        code,
+        fast.language,
+        fast.version,
+        fast.opaque,
+        fast.flag,
+        fast.remark,
+      );
+      cmd.endTransactionHeader = fast.header;
       cmd.deferExtFields(new JsonExtFields(buf, start, end));
       return cmd;
     }

@@ -1,7 +1,11 @@
 import { componentLogger } from '../../common/logger.js';
 import { MessageConst, MessageSysFlag } from '../../common/message-const.js';
 import { getPropertyFromString } from '../../common/message-properties.js';
-import { optionalBool, requireInt, requireLong, requireString } from '../../remoting/custom-header.js';
+import {
+  decodeEndTransactionRequestHeader,
+  type EndTransactionRequestHeader,
+  type PreDecodedEndTransactionCommand,
+} from '../../remoting/protocol/header/end-transaction-request-header.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { ResponseCode } from '../../remoting/response-code.js';
@@ -16,29 +20,6 @@ import {
 } from '../transaction/transactional-message-bridge.js';
 
 const log = componentLogger('end-transaction');
-
-/** EndTransactionRequestHeader (all fields but msgId/transactionId required). */
-export interface EndTransactionRequestHeader {
-  producerGroup: string;
-  tranStateTableOffset: number;
-  commitLogOffset: number;
-  commitOrRollback: number;
-  fromTransactionCheck: boolean;
-  msgId: string;
-  transactionId?: string;
-}
-
-export function decodeEndTransactionRequestHeader(ext: Record<string, string>): EndTransactionRequestHeader {
-  return {
-    producerGroup: requireString(ext, 'producerGroup'),
-    tranStateTableOffset: requireLong(ext, 'tranStateTableOffset'),
-    commitLogOffset: requireLong(ext, 'commitLogOffset'),
-    commitOrRollback: requireInt(ext, 'commitOrRollback'),
-    fromTransactionCheck: optionalBool(ext, 'fromTransactionCheck', false),
-    msgId: requireString(ext, 'msgId'),
-    transactionId: ext.transactionId,
-  };
-}
 
 /**
  * END_TRANSACTION (37, oneway from the producer), as 4.9.8's EndTransactionProcessor: commit puts the
@@ -59,7 +40,9 @@ export class EndTransactionProcessor {
     request: RemotingCommand,
     channel: RemotingChannel,
   ): RemotingCommand | null | Promise<RemotingCommand | null> => {
-    const h = decodeEndTransactionRequestHeader(request.extFields);
+    const h =
+      (request as PreDecodedEndTransactionCommand).endTransactionHeader ??
+      decodeEndTransactionRequestHeader(request.extFields);
     if (this.ctx.isSlave()) {
       log.warn('Message store is slave mode, so end transaction is forbidden.');
       return request.createResponse(ResponseCode.SLAVE_NOT_AVAILABLE, null);

@@ -17,33 +17,10 @@ import type { SubscriptionData } from '../../remoting/protocol/body/heartbeat-da
 
 type ExtFields = Record<string, string>;
 
-/** END_TRANSACTION (37) request (EndTransactionRequestHeader). */
-export interface EndTransactionRequestHeader {
-  producerGroup: string;
-  /** The half message's queue offset (SendResult.queueOffset). */
-  tranStateTableOffset: number;
-  /** The half message's commit log offset (from its offset msgId). */
-  commitLogOffset: number;
-  /** MessageSysFlag: 0 not (unknown), 8 commit, 12 rollback. */
-  commitOrRollback: number;
-  fromTransactionCheck: boolean;
-  /** The producer's message id (UNIQ_KEY). */
-  msgId: string;
-  transactionId?: string;
-}
-
-export function encodeEndTransactionRequestHeader(h: EndTransactionRequestHeader): ExtFields {
-  const out: ExtFields = {
-    producerGroup: h.producerGroup,
-    tranStateTableOffset: String(h.tranStateTableOffset),
-    commitLogOffset: String(h.commitLogOffset),
-    commitOrRollback: String(h.commitOrRollback),
-    fromTransactionCheck: String(h.fromTransactionCheck),
-    msgId: h.msgId,
-  };
-  if (h.transactionId !== undefined) out.transactionId = h.transactionId;
-  return out;
-}
+export {
+  type EndTransactionRequestHeader,
+  encodeEndTransactionRequestHeader,
+} from '../../remoting/protocol/header/end-transaction-request-header.js';
 
 /** CHECK_TRANSACTION_STATE (39), broker to producer (CheckTransactionStateRequestHeader). */
 export interface CheckTransactionStateRequestHeader {

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJsonHeader } from '../../json-header.js';
-import { RemotingCommand } from '../../remoting-command.js';
-import { readSendHeaderJson } from './send-message-header-json.js';
-import { decodeSendMessageRequestHeaderV2, PreDecodedSendCommand } from './send-message-request-header.js';
+import { decodeJsonHeader } from './json-header.js';
+import {
+  decodeEndTransactionRequestHeader,
+  PreDecodedEndTransactionCommand,
+} from './protocol/header/end-transaction-request-header.js';
+import { readSendHeaderJson } from './protocol/header/send-message-header-json.js';
+import {
+  decodeSendMessageRequestHeaderV2,
+  PreDecodedSendCommand,
+} from './protocol/header/send-message-request-header.js';
+import { RemotingCommand } from './remoting-command.js';
 
 /** A SEND_MESSAGE_V2 header as fastjson writes it: outer fields sorted, extFields a..m. */
 function javaHeader(ext: Record<string, string>, opaque = 7, code = 310): string {
@@ -25,16 +32,26 @@ const EXT: Record<string, string> = {
   m: 'false',
 };
 
-/** What the general path (JSON.parse, then the V2 decoding) makes of the same bytes. */
+/** The typed header the fast path left on a command, undefined when it took the general way. */
+function fastHeader(cmd: RemotingCommand): unknown {
+  if (cmd instanceof PreDecodedSendCommand) return cmd.sendHeader;
+  if (cmd instanceof PreDecodedEndTransactionCommand) return cmd.endTransactionHeader;
+  return undefined;
+}
+
+/** What the general path (JSON.parse, then the processor's decoding) makes of the same bytes. */
 function general(text: string): { cmd: RemotingCommand; header: unknown } {
   const buf = Buffer.from(text, 'utf8');
   // a copy with a leading space defeats the fast path's `{"code":` check, and JSON ignores the space
   const spaced = Buffer.concat([Buffer.from(' '), buf]);
   const cmd = decodeJsonHeader(spaced, 0, spaced.length);
-  expect(cmd).not.toBeInstanceOf(PreDecodedSendCommand);
+  expect(fastHeader(cmd)).toBeUndefined();
   let header: unknown;
   try {
-    header = decodeSendMessageRequestHeaderV2(cmd.extFields);
+    header =
+      cmd.code === 37
+        ? decodeEndTransactionRequestHeader(cmd.extFields)
+        : decodeSendMessageRequestHeaderV2(cmd.extFields);
   } catch (err) {
     header = (err as Error).message;
   }
@@ -60,8 +77,9 @@ function agrees(text: string): boolean {
   const cmd = decodeJsonHeader(buf, 2, buf.length - 2);
   const slow = general(text);
   expect(fields(cmd)).toEqual(fields(slow.cmd));
-  if (!(cmd instanceof PreDecodedSendCommand)) return false;
-  expect(cmd.sendHeader).toEqual(slow.header);
+  const header = fastHeader(cmd);
+  if (header === undefined) return false;
+  expect(header).toEqual(slow.header);
   return true;
 }
 
@@ -177,5 +195,54 @@ describe('SEND_MESSAGE_V2 header read from its JSON bytes', () => {
     cmd.extFields = { x: '1' };
     expect(cmd.extFields).toEqual({ x: '1' });
     expect(new RemotingCommand(1).extFields).toEqual({});
+  });
+});
+
+/** An END_TRANSACTION header as fastjson writes it (extFields in HashMap order). */
+function endHeader(ext: Record<string, string>): string {
+  return `{"code":37,"extFields":${JSON.stringify(ext)},"flag":2,"language":"JAVA","opaque":11,"serializeTypeCurrentRPC":"JSON","version":409}`;
+}
+
+const END_EXT: Record<string, string> = {
+  commitLogOffset: '1099511627776',
+  msgId: '7F000001C2E418B4AAC2480B2A5F0000',
+  tranStateTableOffset: '42',
+  commitOrRollback: '8',
+  fromTransactionCheck: 'false',
+  producerGroup: 'tx_group',
+  transactionId: '7F000001C2E418B4AAC2480B2A5F0000',
+};
+
+describe('END_TRANSACTION header read from its JSON bytes', () => {
+  it('reads what the Java client sends into the same typed header as the general decoding', () => {
+    expect(agrees(endHeader(END_EXT))).toBe(true);
+    const { transactionId, fromTransactionCheck, ...bare } = END_EXT;
+    void transactionId;
+    void fromTransactionCheck;
+    expect(agrees(endHeader(bare))).toBe(true);
+    expect(agrees(endHeader({ ...END_EXT, commitOrRollback: '12', fromTransactionCheck: 'TRUE' }))).toBe(
+      true,
+    );
+    expect(agrees(endHeader({ ...END_EXT, commitOrRollback: '-999999999', producerGroup: 'g\\"q' }))).toBe(
+      true,
+    );
+  });
+
+  it('keeps the general path outside the plain shape, with the same result or error', () => {
+    for (const ext of [
+      { ...END_EXT, commitOrRollback: '2147483647' },
+      { ...END_EXT, commitOrRollback: '+8' },
+      { ...END_EXT, commitLogOffset: '9223372036854775807' },
+      { ...END_EXT, other: 'x' },
+      { ...END_EXT, msgId: 'é' },
+    ]) {
+      expect(agrees(endHeader(ext)), JSON.stringify(ext)).toBe(false);
+    }
+    const { msgId, ...noMsgId } = END_EXT;
+    void msgId;
+    expect(agrees(endHeader(noMsgId))).toBe(false);
+    expect(general(endHeader(noMsgId)).header).toBe('the custom field <msgId> is null');
+    expect(agrees(endHeader({ ...END_EXT, commitOrRollback: 'x' }))).toBe(false);
+    expect(general(endHeader({ ...END_EXT, commitOrRollback: 'x' })).header).toMatch(/not an int/);
   });
 });
