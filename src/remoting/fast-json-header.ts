@@ -68,6 +68,8 @@ export class FastJsonHeaderReader {
   private end = 0;
   private scratch = Buffer.alloc(1024);
   private readonly languageSlot = new StringSlot();
+  /** Index of the key keyIndex matched last (in whichever key list). */
+  private lastKey = -1;
 
   read<H>(
     buf: Buffer,
@@ -150,9 +152,10 @@ export class FastJsonHeaderReader {
   keyIndex(keys: readonly Buffer[]): number {
     if (this.next() !== QUOTE) return -1;
     const b = this.buf;
+    const end = this.end;
     const start = this.pos;
     let i = start;
-    while (i < this.end && b[i] !== QUOTE) {
+    while (i < end && b[i] !== QUOTE) {
       if (b[i] === BACKSLASH) return -1;
       i++;
     }
@@ -160,12 +163,18 @@ export class FastJsonHeaderReader {
     this.pos = i + 1;
     if (this.next() !== COLON) return -1;
     this.skipSpace();
-    for (let id = 0; id < keys.length; id++) {
+    // writers keep one order, so the key after the last one matched is tried first
+    const n = keys.length;
+    for (let tried = 0, id = this.lastKey + 1; tried < n; tried++, id++) {
+      if (id >= n) id = 0;
       const k = keys[id]!;
       if (k.length !== len) continue;
       let j = 0;
       while (j < len && k[j] === b[start + j]) j++;
-      if (j === len) return id;
+      if (j === len) {
+        this.lastKey = id;
+        return id;
+      }
     }
     return -1;
   }
@@ -228,14 +237,12 @@ export class FastJsonHeaderReader {
       }
       const e = b[++i];
       if (e === 0x75 /* u */) {
-        let ch = 0;
-        for (let k = 1; k <= 4; k++) {
-          const d = hexValue(b[i + k]);
-          if (d < 0) return undefined;
-          ch = ch * 16 + d;
-        }
-        if (ch >= 0x80) return undefined;
-        out[o++] = ch;
+        // only \u00XX below 0x80 (the \u0001 and \u0002 of properties): the rest go the general way
+        if (i + 4 >= this.end || b[i + 1] !== 0x30 || b[i + 2] !== 0x30) return undefined;
+        const hi = HEX_VALUE[b[i + 3]!]!;
+        const lo = HEX_VALUE[b[i + 4]!]!;
+        if (hi < 0 || hi > 7 || lo < 0) return undefined;
+        out[o++] = hi * 16 + lo;
         i += 4;
       } else {
         const ch = ESCAPED[e ?? 0] ?? 0;
@@ -321,20 +328,33 @@ export class FastJsonHeaderReader {
 
   /** The next byte after whitespace, consumed. */
   next(): number {
+    // no whitespace between tokens (as fastjson writes) is the common case
+    if (this.pos < this.end) {
+      const c = this.buf[this.pos]!;
+      if (c > 0x20) {
+        this.pos++;
+        return c;
+      }
+    }
     this.skipSpace();
     return this.pos < this.end ? this.buf[this.pos++]! : -1;
   }
 
   /** The next byte after whitespace, not consumed. */
   peek(): number {
+    if (this.pos < this.end) {
+      const c = this.buf[this.pos]!;
+      if (c > 0x20) return c;
+    }
     this.skipSpace();
     return this.pos < this.end ? this.buf[this.pos]! : -1;
   }
 
   skipSpace(): void {
     const b = this.buf;
+    const end = this.end;
     let i = this.pos;
-    while (i < this.end) {
+    while (i < end) {
       const c = b[i]!;
       if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
       i++;
@@ -375,11 +395,12 @@ ESCAPED[0x6e] = 0x0a;
 ESCAPED[0x72] = 0x0d;
 ESCAPED[0x74] = 0x09;
 
-function hexValue(c: number | undefined): number {
-  if (c === undefined) return -1;
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
+/** Hex digit values by byte, -1 for a byte that is not one. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX_VALUE[0x30 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX_VALUE[0x41 + c] = 10 + c;
+  HEX_VALUE[0x61 + c] = 10 + c;
 }
 
 /** The one reader: decoding runs on the event loop, one header at a time. */
