@@ -50,8 +50,7 @@ function extFieldsJson(ext: Record<string, string>): string {
   return `${s}}`;
 }
 
-/** A JSON string literal: `v` in quotes, escaped as JSON.stringify would when it needs to be. */
-export function jsonString(v: string): string {
+function jsonString(v: string): string {
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     // what JSON.stringify escapes: quote, backslash, control characters, (lone) surrogates

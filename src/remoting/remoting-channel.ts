@@ -10,7 +10,7 @@ export interface RemotingChannel {
   readonly remoteAddress: string;
   readonly localAddress: string;
   readonly isOpen: boolean;
-  /** Writes a response or oneway command; writes are coalesced per event-loop turn. Dropped if closed. */
+  /** Writes a response or oneway command; writes are coalesced (socket-channel.ts). Dropped if closed. */
   send(cmd: RemotingCommand): void;
   /** A request to the peer (server -> client: CHECK_TRANSACTION_STATE, ...), matched by opaque. */
   invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand>;

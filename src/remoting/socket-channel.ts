@@ -260,11 +260,21 @@ export class SocketChannel implements RemotingChannel {
     if (callback !== undefined) this.outCallbacks.push(callback);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      // One write per event-loop turn: everything answered while handling this turn's reads goes
-      // out together (the broker's throughput depends on it).
-      setImmediate(() => this.flush());
+      // One write for everything answered by the code running now (a chunk's requests, a CommitLog
+      // batch's acknowledgements) once it and all the promise callbacks it set off are done: a tick
+      // queued from a microtask runs only after the microtask queue is empty. A setImmediate flush
+      // held the answers made in the check phase (where CommitLog batches are written) until the
+      // next turn, behind that turn's reads: interleaved bench producer runs gave 8-38% more msgs/s
+      // with the earlier flush.
+      queueMicrotask(this.scheduleFlushTick);
     }
   }
+
+  private readonly scheduleFlushTick = (): void => {
+    process.nextTick(this.flushNow);
+  };
+
+  private readonly flushNow = (): void => this.flush();
 
   private flush(): void {
     this.flushScheduled = false;
