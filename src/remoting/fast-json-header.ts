@@ -68,6 +68,8 @@ export class FastJsonHeaderReader {
   private end = 0;
   private scratch = Buffer.alloc(1024);
   private readonly languageSlot = new StringSlot();
+  /** Where the digits readDigits read last start. */
+  private digitsFrom = 0;
   /** Index of the key keyIndex matched last (in whichever key list). */
   private lastKey = -1;
 
@@ -255,25 +257,11 @@ export class FastJsonHeaderReader {
 
   /** A quoted decimal integer ("-12"), as Integer.parseInt / Long.parseLong read it. */
   readQuotedInt(): number | undefined {
-    const b = this.buf;
-    if (b[this.pos] !== QUOTE) return undefined;
-    let i = this.pos + 1;
-    let neg = false;
-    if (b[i] === 0x2d) {
-      neg = true;
-      i++;
-    }
-    const digitsFrom = i;
-    let n = 0;
-    for (; i < this.end; i++) {
-      const d = b[i]! - 0x30;
-      if (d < 0 || d > 9) break;
-      n = n * 10 + d;
-    }
-    const digits = i - digitsFrom;
-    if (digits === 0 || digits > MAX_DIGITS || b[i] !== QUOTE) return undefined;
-    this.pos = i + 1;
-    return neg ? -n : n;
+    if (this.buf[this.pos] !== QUOTE) return undefined;
+    const n = this.readDigits(this.pos + 1);
+    if (n === undefined || this.buf[this.pos] !== QUOTE) return undefined;
+    this.pos++;
+    return n;
   }
 
   /** Boolean.parseBoolean of a quoted ASCII value: "true" in any case. */
@@ -299,25 +287,35 @@ export class FastJsonHeaderReader {
 
   /** A bare integer (JSON number without fraction or exponent). */
   private readNumber(): number | undefined {
+    const n = this.readDigits(this.pos);
+    // JSON forbids leading zeros; JSON.parse would refuse "01", so leave it to the general way
+    if (n === undefined || (this.pos - this.digitsFrom > 1 && this.buf[this.digitsFrom] === 0x30))
+      return undefined;
+    const c = this.buf[this.pos];
+    if (c === 0x2e || c === 0x65 || c === 0x45) return undefined;
+    return n;
+  }
+
+  /**
+   * An optional minus and 1..MAX_DIGITS decimal digits from `i`: the value, the position after the
+   * digits and digitsFrom where they start; undefined for no digits or too many.
+   */
+  private readDigits(i: number): number | undefined {
     const b = this.buf;
-    let i = this.pos;
     let neg = false;
     if (b[i] === 0x2d) {
       neg = true;
       i++;
     }
-    const digitsFrom = i;
+    const from = i;
     let n = 0;
     for (; i < this.end; i++) {
       const d = b[i]! - 0x30;
       if (d < 0 || d > 9) break;
       n = n * 10 + d;
     }
-    const digits = i - digitsFrom;
-    // JSON forbids leading zeros; JSON.parse would refuse "01", so leave it to the general way
-    if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && b[digitsFrom] === 0x30)) return undefined;
-    const c = b[i];
-    if (c === 0x2e || c === 0x65 || c === 0x45) return undefined;
+    if (i === from || i - from > MAX_DIGITS) return undefined;
+    this.digitsFrom = from;
     this.pos = i;
     return neg ? -n : n;
   }

@@ -4,6 +4,7 @@
  */
 import { parseLenientJson } from '../common/lenient-json.js';
 import { RemotingFrameError } from './errors.js';
+import type { FastJsonCommand } from './fast-json-header.js';
 import { languageName } from './language-code.js';
 import {
   PreDecodedEndTransactionCommand,
@@ -65,35 +66,39 @@ export function decodeJsonHeader(buf: Buffer, start: number, end: number): Remot
   if (code === RequestCode.SEND_MESSAGE_V2 || code === RequestCode.SEND_BATCH_MESSAGE) {
     const fast = readSendHeaderJson(buf, start, end, code);
     if (fast !== undefined) {
-      const cmd = new PreDecodedSendCommand(
-        code,
-        fast.language,
-        fast.version,
-        fast.opaque,
-        fast.flag,
-        fast.remark,
-      );
+      const cmd = preDecoded(PreDecodedSendCommand, fast, buf, start, end);
       cmd.sendHeader = fast.header;
-      cmd.deferExtFields(new JsonExtFields(buf, start, end));
       return cmd;
     }
   } else if (code === RequestCode.END_TRANSACTION) {
     const fast = readEndTransactionHeaderJson(buf, start, end, code);
     if (fast !== undefined) {
-      const cmd = new PreDecodedEndTransactionCommand(
-        code,
-        fast.language,
-        fast.version,
-        fast.opaque,
-        fast.flag,
-        fast.remark,
-      );
+      const cmd = preDecoded(PreDecodedEndTransactionCommand, fast, buf, start, end);
       cmd.endTransactionHeader = fast.header;
-      cmd.deferExtFields(new JsonExtFields(buf, start, end));
       return cmd;
     }
   }
   return decodeJsonHeaderText(buf, start, end);
+}
+
+/** A command of the fast path's kind with its outer fields; extFields parsed from the bytes if asked for. */
+function preDecoded<C extends RemotingCommand>(
+  kind: new (
+    code: number,
+    language: string,
+    version: number,
+    opaque: number,
+    flag: number,
+    remark: string | null,
+  ) => C,
+  fast: FastJsonCommand<unknown>,
+  buf: Buffer,
+  start: number,
+  end: number,
+): C {
+  const cmd = new kind(fast.code, fast.language, fast.version, fast.opaque, fast.flag, fast.remark);
+  cmd.deferExtFields(new JsonExtFields(buf, start, end));
+  return cmd;
 }
 
 const CODE_PREFIX = Buffer.from('{"code":', 'latin1');
