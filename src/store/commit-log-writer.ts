@@ -89,22 +89,8 @@ export class CommitLogWriter {
       const w: InFlight = { batch, startedAt: this.host.now(), settled: false, error: undefined };
       this.inflight.push(w);
       const segs = batch.segments;
-      if (!threaded && batch.bytes <= SYNC_WRITE_MAX_BYTES) {
-        fillCrcsHere(batch);
-        try {
-          for (const s of segs) s.file.writeSync(s.chunk.buf, s.start, s.end - s.start, s.filePos);
-        } catch (err) {
-          w.error = err;
-          if (!this.failure) this.failure = { error: err };
-        }
-        w.settled = true;
-        wroteHere = true;
-        continue;
-      }
       const done = (err?: unknown): void => {
-        w.settled = true;
-        w.error = err;
-        if (err !== undefined && !this.failure) this.failure = { error: err };
+        this.settle(w, err);
         this.drain();
       };
       if (threaded && batch.crcJobs.length >= MIN_THREAD_BATCH_MESSAGES * 4) {
@@ -112,6 +98,16 @@ export class CommitLogWriter {
         continue;
       }
       fillCrcsHere(batch);
+      if (!threaded && batch.bytes <= SYNC_WRITE_MAX_BYTES) {
+        try {
+          for (const s of segs) s.file.writeSync(s.chunk.buf, s.start, s.end - s.start, s.filePos);
+          this.settle(w);
+        } catch (err) {
+          this.settle(w, err ?? new Error('CommitLog write failed'));
+        }
+        wroteHere = true;
+        continue;
+      }
       if (segs.length === 1) {
         const s = segs[0]!;
         s.file.write(s.chunk.buf, s.start, s.end - s.start, s.filePos).then(() => done(), done);
@@ -132,6 +128,13 @@ export class CommitLogWriter {
       this.idleWaiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  /** Marks a write done, failed when `err` is given; the first failure stops new writes. */
+  private settle(w: InFlight, err?: unknown): void {
+    w.settled = true;
+    w.error = err;
+    if (err !== undefined && !this.failure) this.failure = { error: err };
   }
 
   private drain(): void {
