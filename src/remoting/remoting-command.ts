@@ -103,6 +103,22 @@ export class RemotingCommand {
   }
 
   /**
+   * An upper bound of this command's frame when a subclass can write it in place (encodeFrameInto);
+   * 0 for the general encoding (remoting-codec.ts).
+   */
+  maxFrameLength(): number {
+    return 0;
+  }
+
+  /**
+   * Writes the whole frame, length word included, at `pos` (maxFrameLength() bytes of room); returns
+   * the position after it. Only called when maxFrameLength() is above 0.
+   */
+  encodeFrameInto(_out: Buffer, _pos: number): number {
+    throw new Error(`command ${this.code} has no in-place encoding`);
+  }
+
+  /**
    * extFields decoded on first use: a send's header is read straight into its typed fields on the hot
    * path (send-message-header-json.ts), and the map is built only if something asks for it.
    */

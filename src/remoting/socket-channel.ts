@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { componentLogger } from '../common/logger.js';
 import { RemotingSendRequestError, RemotingTimeoutError } from './errors.js';
+import { FrameSlab } from './frame-slab.js';
 import type { ProcessorTable } from './processor-table.js';
 import type { RemotingChannel } from './remoting-channel.js';
 import { encodeCommand, encodeCommandHeader, FrameDecoder } from './remoting-codec.js';
@@ -58,6 +59,8 @@ export class SocketChannel implements RemotingChannel {
   /** Some queued piece is a zero-copy body: join only the small pieces around it. */
   private outHasLarge = false;
   private outCallbacks: WriteCallback[] = [];
+  /** Where the frames with an in-place form (send replies) are written. */
+  private readonly slab = new FrameSlab();
   private flushScheduled = false;
   private closeHandled = false;
 
@@ -246,16 +249,24 @@ export class SocketChannel implements RemotingChannel {
       }
       return;
     }
-    const body = cmd.body;
-    if (body !== null && body.length >= ZERO_COPY_BODY) {
-      const header = encodeCommandHeader(cmd);
-      this.outQueue.push(header, body);
-      this.outBytes += header.length + body.length;
-      this.outHasLarge = true;
+    const inPlace = this.slab.write(cmd, this.outQueue);
+    if (inPlace > 0) {
+      this.outBytes += inPlace;
     } else {
-      const frame = encodeCommand(cmd);
-      this.outQueue.push(frame);
-      this.outBytes += frame.length;
+      // encoded first: a frame that cannot be encoded throws before the slab's frames are cut
+      const body = cmd.body;
+      if (body !== null && body.length >= ZERO_COPY_BODY) {
+        const header = encodeCommandHeader(cmd);
+        this.slab.cut(this.outQueue);
+        this.outQueue.push(header, body);
+        this.outBytes += header.length + body.length;
+        this.outHasLarge = true;
+      } else {
+        const frame = encodeCommand(cmd);
+        this.slab.cut(this.outQueue);
+        this.outQueue.push(frame);
+        this.outBytes += frame.length;
+      }
     }
     if (callback !== undefined) this.outCallbacks.push(callback);
     if (!this.flushScheduled) {
@@ -278,6 +289,7 @@ export class SocketChannel implements RemotingChannel {
 
   private flush(): void {
     this.flushScheduled = false;
+    this.slab.cut(this.outQueue);
     const queue = this.outQueue;
     if (queue.length === 0) return;
     const callbacks = this.outCallbacks;

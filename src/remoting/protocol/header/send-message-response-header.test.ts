@@ -52,7 +52,19 @@ describe('SendMessageResponseCommand', () => {
           traceOn,
         );
         const frame = encodeCommand(fast);
-        expect(frame).toEqual(generalFrame(request, code, msgId, queueId, queueOffset, region, traceOn));
+        const general = generalFrame(request, code, msgId, queueId, queueOffset, region, traceOn);
+        expect(frame).toEqual(general);
+        const max = fast.maxFrameLength();
+        if (serializeType === SerializeType.JSON) {
+          // in place, at an offset, within the room it asked for, the same bytes
+          const out = Buffer.alloc(max + 16, 0xee);
+          const end = fast.encodeFrameInto(out, 16);
+          expect(end - 16).toBeLessThanOrEqual(max);
+          expect(out.subarray(16, end)).toEqual(general);
+          expect(out[end]).toBe(0xee);
+        } else {
+          expect(max).toBe(0);
+        }
         const back = decodeFrame(frame, 4, frame.length - 4);
         expect(decodeSendMessageResponseHeader(back.extFields)).toEqual({
           msgId,
@@ -63,6 +75,63 @@ describe('SendMessageResponseCommand', () => {
         });
       }
     }
+  });
+
+  it('writes every number as String() spells it, negative ones included', () => {
+    const request = new RemotingCommand(310, 'JAVA', 409, -7, 0, null, {});
+    for (const [queueId, queueOffset] of [
+      [0, 0],
+      [9, 10],
+      [-1, 99],
+      [2 ** 31 - 1, 2 ** 53 - 1],
+    ] as const) {
+      const fast = new SendMessageResponseCommand(request, 1, 'AB', queueId, queueOffset, 'R', false);
+      const out = Buffer.alloc(fast.maxFrameLength());
+      const end = fast.encodeFrameInto(out, 0);
+      expect(out.subarray(0, end)).toEqual(generalFrame(request, 1, 'AB', queueId, queueOffset, 'R', false));
+    }
+  });
+
+  it('patches the last reply in place only while every width matches, in any order of changes', () => {
+    const out = Buffer.alloc(4096);
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const ids = ['7F00000100002A9F0000000000000000', '7F00000100002A9F00000000000A0400', 'AB', 'A,B'];
+    const offsets = [0, 9, 10, 99, 100, 12345, 2 ** 31 - 1, 2 ** 31, 2 ** 40 + 7, 2 ** 53 - 1];
+    const opaques = [0, 1, 9, 10, -1, -10, 2 ** 31 - 1, -(2 ** 31)];
+    for (let i = 0; i < 2000; i++) {
+      const request = new RemotingCommand(310, 'JAVA', 409, opaques[rnd(opaques.length)]!, 0, null, {});
+      const args: [number, string, number, number, string, boolean] = [
+        rnd(4) === 0 ? 10 : 0,
+        ids[rnd(ids.length)]!,
+        rnd(3) === 0 ? rnd(1000) : rnd(10),
+        offsets[rnd(offsets.length)]!,
+        rnd(5) === 0 ? '区域' : 'DefaultRegion',
+        rnd(2) === 0,
+      ];
+      const fast = new SendMessageResponseCommand(request, ...args);
+      const at = rnd(100);
+      const end = fast.encodeFrameInto(out, at);
+      expect(end - at).toBeLessThanOrEqual(fast.maxFrameLength());
+      const general = generalFrame(request, ...args);
+      // Buffer#equals first: toEqual walks bytes one by one, slow over 2,000 frames
+      if (!out.subarray(at, end).equals(general))
+        expect(out.toString('latin1', at, end)).toBe(general.toString('latin1'));
+    }
+  });
+
+  it('has no in-place form once its fields were read, or with a remark', () => {
+    const request = new RemotingCommand(310, 'JAVA', 409, 1, 0, null, {});
+    const a = new SendMessageResponseCommand(request, 0, 'AB', 1, 2, 'R', true);
+    expect(a.maxFrameLength()).toBeGreaterThan(0);
+    void a.extFields;
+    expect(a.maxFrameLength()).toBe(0);
+    const b = new SendMessageResponseCommand(request, 0, 'AB', 1, 2, 'R', true);
+    b.remark = 'note';
+    expect(b.maxFrameLength()).toBe(0);
   });
 
   it('writes what its fields hold once they were read and changed, or a remark was set', () => {
