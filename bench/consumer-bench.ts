@@ -11,6 +11,7 @@ import { RemotingCommand } from '../src/remoting/remoting-command.js';
 import { RequestCode } from '../src/remoting/request-code.js';
 import { ResponseCode } from '../src/remoting/response-code.js';
 import { cpuMicros, LatencyHistogram, progress, resolveTopic, round } from './bench-support.js';
+import { type PullAnswer, PullConnection } from './pull-connection.js';
 
 export interface ConsumerBenchOptions {
   namesrvAddr: string;
@@ -35,7 +36,6 @@ export interface ConsumerBenchResult {
   generatorCpuUsPerMsg: number;
 }
 
-const BORN_TS_POS = 40;
 /** Stop once nothing arrived for this long after the first message. */
 const IDLE_STOP_MS = 5000;
 
@@ -72,8 +72,17 @@ export async function runConsumerBench(o: ConsumerBenchOptions): Promise<Consume
     return 0;
   };
 
+  const onMessage = (born: number, receivedAt: number): void => {
+    hist.record(receivedAt - born);
+    received++;
+  };
+  // the pulls go over the generator's own connections (one per broker), read without allocating
+  const pullConns = new Map<string, PullConnection>();
+  for (const b of brokers) pullConns.set(b.addr, await PullConnection.open(b.addr, onMessage));
+
   const pullLoop = async (addr: string, queueId: number): Promise<void> => {
     let offset = await startOffset(addr, queueId);
+    const conn = pullConns.get(addr)!;
     const subVersion = Date.now();
     while (!stopped) {
       const header = encodePullMessageRequestHeader({
@@ -89,9 +98,9 @@ export async function runConsumerBench(o: ConsumerBenchOptions): Promise<Consume
         subVersion,
         expressionType: 'TAG',
       });
-      let r: RemotingCommand;
+      let r: PullAnswer;
       try {
-        r = await client.invokeSync(addr, RemotingCommand.request(RequestCode.PULL_MESSAGE, header), 30_000);
+        r = await conn.pull(RemotingCommand.request(RequestCode.PULL_MESSAGE, header));
       } catch {
         if (stopped) return;
         failures++;
@@ -99,17 +108,7 @@ export async function runConsumerBench(o: ConsumerBenchOptions): Promise<Consume
         continue;
       }
       if (stopped) return;
-      if (r.code === ResponseCode.SUCCESS && r.body) {
-        const now = Date.now();
-        const body = r.body;
-        let p = 0;
-        while (p + BORN_TS_POS + 8 <= body.length) {
-          const size = body.readInt32BE(p);
-          if (size <= 0) break;
-          hist.record(now - Number(body.readBigInt64BE(p + BORN_TS_POS)));
-          received++;
-          p += size;
-        }
+      if (r.code === ResponseCode.SUCCESS) {
         if (o.count !== undefined && received >= o.count) stop();
       } else if (
         r.code !== ResponseCode.PULL_NOT_FOUND &&
@@ -120,7 +119,7 @@ export async function runConsumerBench(o: ConsumerBenchOptions): Promise<Consume
         await new Promise((res) => setTimeout(res, 100));
         continue;
       }
-      offset = Number(r.extFields.nextBeginOffset ?? offset);
+      if (r.nextBeginOffset >= 0) offset = r.nextBeginOffset;
     }
   };
 
@@ -154,6 +153,7 @@ export async function runConsumerBench(o: ConsumerBenchOptions): Promise<Consume
   clearInterval(idle);
   stopProgress();
   await client.shutdown();
+  for (const c of pullConns.values()) c.close();
   await Promise.allSettled(loops);
   return {
     msgsPerSec: Math.round(received / elapsed),
