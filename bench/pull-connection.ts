@@ -11,11 +11,11 @@ import { parseAddress } from '../src/remoting/remoting-client.js';
 import { encodeCommand } from '../src/remoting/remoting-codec.js';
 import type { RemotingCommand } from '../src/remoting/remoting-command.js';
 import { headerInt, headerStr } from './frame-connection.js';
+import { FrameReader } from './frame-reader.js';
 
 /** Where bornTimestamp sits in a stored message (protocol.md s.5). */
 const BORN_TS_POS = 40;
 const TWO_POW_32 = 0x1_0000_0000;
-const READ_BUFFER_BYTES = 256 * 1024;
 
 export interface PullAnswer {
   code: number;
@@ -36,11 +36,7 @@ interface Waiter {
 export class PullConnection {
   private readonly socket: Socket;
   private readonly waiters = new Map<number, Waiter>();
-  /** The frame being reassembled when it spans reads (length word included). */
-  private frame = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-  private have = 0;
-  /** Bytes of the frame being reassembled, length word included; 0 before its length is known. */
-  private need = 0;
+  private readonly reader = new FrameReader((buf, at, total) => this.onFrame(buf, at, total));
   private closed = false;
 
   private constructor(
@@ -53,9 +49,9 @@ export class PullConnection {
       port,
       noDelay: true,
       onread: {
-        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        buffer: this.reader.readBuffer,
         callback: (n: number, buf: Uint8Array) => {
-          this.onRead(buf as Buffer, n);
+          this.reader.onRead(buf as Buffer, n);
           return true;
         },
       },
@@ -89,39 +85,6 @@ export class PullConnection {
     this.closed = true;
     for (const w of this.waiters.values()) w.reject(err);
     this.waiters.clear();
-  }
-
-  private onRead(buf: Buffer, n: number): void {
-    let p = 0;
-    while (p < n) {
-      if (this.have === 0 && n - p >= 4) {
-        const total = 4 + buf.readInt32BE(p);
-        // a whole frame inside this read: looked at where it is
-        if (n - p >= total) {
-          this.onFrame(buf, p, total);
-          p += total;
-          continue;
-        }
-        this.need = total;
-      }
-      // the rest of a split frame (or of its length word) goes into the reassembly buffer
-      const want = this.need > 0 ? this.need - this.have : 4 - this.have;
-      const take = Math.min(want, n - p);
-      if (this.have + take > this.frame.length)
-        this.frame = Buffer.concat(
-          [this.frame.subarray(0, this.have)],
-          Math.max(this.need, this.frame.length * 2),
-        );
-      buf.copy(this.frame, this.have, p, p + take);
-      this.have += take;
-      p += take;
-      if (this.need === 0 && this.have === 4) this.need = 4 + this.frame.readInt32BE(0);
-      if (this.need > 0 && this.have === this.need) {
-        this.onFrame(this.frame, 0, this.need);
-        this.have = 0;
-        this.need = 0;
-      }
-    }
   }
 
   private onFrame(buf: Buffer, at: number, total: number): void {
