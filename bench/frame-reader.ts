@@ -4,6 +4,9 @@
  * handed on where it is, and only one split across reads is copied, into a reassembly buffer that is
  * reused. A frame handed on is valid only during the call.
  */
+import { connect, type Socket } from 'node:net';
+import { parseAddress } from '../src/remoting/remoting-client.js';
+
 export type OnFrame = (buf: Buffer, at: number, total: number) => void;
 
 const READ_BUFFER_BYTES = 256 * 1024;
@@ -49,4 +52,22 @@ export class FrameReader {
       }
     }
   }
+}
+
+/** A connection whose reads go into `reader`; `afterRead` runs once a read's frames are handed on. */
+export function connectFrames(addr: string, reader: FrameReader, afterRead?: () => void): Socket {
+  const { host, port } = parseAddress(addr);
+  return connect({
+    host,
+    port,
+    noDelay: true,
+    onread: {
+      buffer: reader.readBuffer,
+      callback: (n: number, buf: Uint8Array) => {
+        reader.onRead(buf as Buffer, n);
+        afterRead?.();
+        return true;
+      },
+    },
+  });
 }

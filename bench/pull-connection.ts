@@ -6,12 +6,11 @@
  * RemotingClient: GC alone was ~1.1 us per received message, a quarter of the generator's CPU, on a
  * machine whose two cores the broker shares with it.
  */
-import { connect, type Socket } from 'node:net';
-import { parseAddress } from '../src/remoting/remoting-client.js';
+import type { Socket } from 'node:net';
 import { encodeCommand } from '../src/remoting/remoting-codec.js';
 import type { RemotingCommand } from '../src/remoting/remoting-command.js';
 import { headerInt, headerStr } from './frame-connection.js';
-import { FrameReader } from './frame-reader.js';
+import { connectFrames, FrameReader } from './frame-reader.js';
 
 /** Where bornTimestamp sits in a stored message (protocol.md s.5). */
 const BORN_TS_POS = 40;
@@ -43,19 +42,7 @@ export class PullConnection {
     addr: string,
     private readonly onMessage: OnMessage,
   ) {
-    const { host, port } = parseAddress(addr);
-    this.socket = connect({
-      host,
-      port,
-      noDelay: true,
-      onread: {
-        buffer: this.reader.readBuffer,
-        callback: (n: number, buf: Uint8Array) => {
-          this.reader.onRead(buf as Buffer, n);
-          return true;
-        },
-      },
-    });
+    this.socket = connectFrames(addr, this.reader);
     this.socket.on('close', () => this.fail(new Error(`connection to ${addr} closed`)));
     this.socket.on('error', () => {});
   }
