@@ -4,6 +4,7 @@ import {
   SYSFLAG_POSITION,
   storeTimestampPosition,
 } from '../common/message-decoder.js';
+import { CommitLogReadCache, READ_CACHE_CHUNK_BYTES } from './commit-log-read-cache.js';
 import type { MappedFile } from './mapped-file.js';
 import type { MappedFileQueue } from './mapped-file-queue.js';
 import type { RecentWrites } from './recent-writes.js';
@@ -16,12 +17,18 @@ export class CommitLogReader {
   protected readonly fileSize: number;
   /** What the writer just wrote, still in memory (CommitLog); reads of it copy instead of pread. */
   protected recent: RecentWrites | undefined;
+  /** Older chunks that pulls of interleaved queues read (only when files hold whole chunks). */
+  private readonly readCache: CommitLogReadCache | undefined;
 
   constructor(
     readonly mappedFileQueue: MappedFileQueue,
     protected readonly maxMessageSize: number,
   ) {
     this.fileSize = mappedFileQueue.mappedFileSize;
+    this.readCache =
+      this.fileSize % READ_CACHE_CHUNK_BYTES === 0
+        ? new CommitLogReadCache((start, into) => this.readChunkSync(start, into))
+        : undefined;
   }
 
   /** End of the written bytes. */
@@ -59,6 +66,26 @@ export class CommitLogReader {
     if (!mf) return false;
     if (this.recent?.read(offset, into, intoOff, len)) return true;
     return mf.readSync(into, intoOff, len, offset - mf.fileFromOffset) === len;
+  }
+
+  /**
+   * As readIntoSync, for one message of a pull that picks messages out of a wider span (queues
+   * interleaved): from the read cache's chunks. False when the cache cannot serve it (bytes not in a
+   * fully written chunk, or no cache): the caller reads the general way.
+   */
+  readCachedSync(offset: number, into: Buffer, intoOff: number, len: number): boolean {
+    return this.readCache?.copy(offset, len, into, intoOff) ?? false;
+  }
+
+  /** Chunks the read cache has read from the files (tests). */
+  get readCacheLoads(): number {
+    return this.readCache?.loads ?? 0;
+  }
+
+  private readChunkSync(start: number, into: Buffer): MappedFile | undefined {
+    const mf = this.writtenFile(start, into.length);
+    if (!mf) return undefined;
+    return mf.readSync(into, 0, into.length, start - mf.fileFromOffset) === into.length ? mf : undefined;
   }
 
   /** The file holding [offset, offset + len) when all of it is written, else undefined. */

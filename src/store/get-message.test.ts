@@ -75,6 +75,19 @@ describe('getMessage statuses and nextBeginOffset (DefaultMessageStore.getMessag
     expect(sql.queueOffsets).toEqual([3]);
   });
 
+  it('a tag filter scans past the first batch of entries (up to 800 a pull), not past its ConsumeQueue file', async () => {
+    // 100-entry ConsumeQueue files: the scan of one pull ends at its file's end
+    const store = await newStore({ mappedFileSizeConsumeQueue: 100 * 20 });
+    for (let i = 0; i < 250; i++)
+      await store.putMessage(makeMessage({ tags: i === 70 || i === 130 ? 'TagB' : 'TagA', body: `m${i}` }));
+    const first = await store.getMessage('G', 'TopicTest', 0, 0, 32, 0, tagFilter('TagB'));
+    expect([first.status, first.queueOffsets, first.nextBeginOffset]).toEqual(['FOUND', [70], 100]);
+    const second = await store.getMessage('G', 'TopicTest', 0, 100, 32, 0, tagFilter('TagB'));
+    expect([second.status, second.queueOffsets, second.nextBeginOffset]).toEqual(['FOUND', [130], 200]);
+    const none = await store.getMessage('G', 'TopicTest', 0, 200, 32, 0, tagFilter('TagB'));
+    expect([none.status, none.nextBeginOffset]).toEqual(['NO_MATCHED_MESSAGE', 250]);
+  });
+
   it('stops at maxMsgNums, the byte limits and the per-pull count limit', async () => {
     const store = await newStore({ maxTransferCountOnMessageInMemory: 4 });
     for (let i = 0; i < 10; i++) await store.putMessage(makeMessage({ body: Buffer.alloc(100) }));
