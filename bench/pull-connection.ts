@@ -20,8 +20,6 @@ export interface PullAnswer {
   code: number;
   /** nextBeginOffset from the response's extFields, -1 when absent */
   nextBeginOffset: number;
-  /** messages in the body */
-  messages: number;
 }
 
 /** Called once per message received, with its born timestamp and the time its response was read. */
@@ -83,7 +81,6 @@ export class PullConnection {
     this.waiters.delete(opaque);
     const code = headerInt(header, '"code":');
     const next = headerStr(header, '"nextBeginOffset":"');
-    let messages = 0;
     const now = Date.now();
     const end = at + total;
     for (let p = at + 8 + headerLen; p + BORN_TS_POS + 8 <= end; ) {
@@ -93,9 +90,8 @@ export class PullConnection {
         buf.readInt32BE(p + BORN_TS_POS) * TWO_POW_32 + buf.readUInt32BE(p + BORN_TS_POS + 4),
         now,
       );
-      messages++;
       p += size;
     }
-    w.resolve({ code, nextBeginOffset: next === '' ? -1 : Number(next), messages });
+    w.resolve({ code, nextBeginOffset: next === '' ? -1 : Number(next) });
   }
 }

@@ -15,15 +15,22 @@ export type ChunkLoader = (start: number, into: Buffer) => MappedFile | undefine
  * once and every pull copies its messages out of it. Only chunks whose every byte is written are
  * kept: written CommitLog bytes never change, and a chunk of a file retention deleted is not served.
  */
+/** A cached chunk: its number, the file it was read from, its bytes. */
+interface Slot {
+  chunk: number;
+  file: MappedFile;
+  buf: Buffer;
+}
+
 export class CommitLogReadCache {
-  private readonly buffers: (Buffer | undefined)[] = [];
-  private spare: Buffer | undefined;
-  private readonly chunkOf: number[] = [];
-  private readonly fileOf: (MappedFile | undefined)[] = [];
-  /** Chunk number -> slot. */
-  private readonly slotOf = new Map<number, number>();
-  /** The slot the next load takes (the oldest loaded). */
+  /** Loaded chunks, oldest replaced first. */
+  private readonly slots: Slot[] = [];
+  /** Chunk number -> its slot. */
+  private readonly byChunk = new Map<number, Slot>();
+  /** The slot the next load replaces, once all CHUNKS are used. */
   private nextSlot = 0;
+  /** The buffer the next load reads into (a failed load keeps it). */
+  private spare: Buffer | undefined;
   /** Chunks read from the file (tests, stats). */
   loads = 0;
 
@@ -50,36 +57,33 @@ export class CommitLogReadCache {
   }
 
   private chunk(chunk: number): Buffer | undefined {
-    const slot = this.slotOf.get(chunk);
-    if (slot !== undefined) {
-      if (this.fileOf[slot]!.isAvailable()) return this.buffers[slot];
-      this.evict(slot);
+    const cached = this.byChunk.get(chunk);
+    if (cached !== undefined) {
+      if (cached.file.isAvailable()) return cached.buf;
+      this.byChunk.delete(chunk);
       return undefined;
     }
     // loaded into the spare buffer first: a chunk that cannot be read (the one being written, as a
     // pull at the tail asks for) must not cost a cached one its place
-    const into = this.spare ?? Buffer.allocUnsafeSlow(READ_CACHE_CHUNK_BYTES);
-    const file = this.load(chunk * READ_CACHE_CHUNK_BYTES, into);
+    const buf = this.spare ?? Buffer.allocUnsafeSlow(READ_CACHE_CHUNK_BYTES);
+    const file = this.load(chunk * READ_CACHE_CHUNK_BYTES, buf);
     if (file === undefined) {
-      this.spare = into;
+      this.spare = buf;
       return undefined;
     }
     this.loads++;
-    const s = this.nextSlot;
-    this.nextSlot = (s + 1) % CHUNKS;
-    this.evict(s);
-    this.spare = this.buffers[s];
-    this.buffers[s] = into;
-    this.chunkOf[s] = chunk;
-    this.fileOf[s] = file;
-    this.slotOf.set(chunk, s);
-    return into;
-  }
-
-  private evict(slot: number): void {
-    const chunk = this.chunkOf[slot];
-    if (chunk !== undefined && this.slotOf.get(chunk) === slot) this.slotOf.delete(chunk);
-    this.chunkOf[slot] = -1;
-    this.fileOf[slot] = undefined;
+    const slot: Slot = { chunk, file, buf };
+    if (this.slots.length < CHUNKS) {
+      this.spare = undefined;
+      this.slots.push(slot);
+    } else {
+      const old = this.slots[this.nextSlot]!;
+      if (this.byChunk.get(old.chunk) === old) this.byChunk.delete(old.chunk);
+      this.spare = old.buf;
+      this.slots[this.nextSlot] = slot;
+      this.nextSlot = (this.nextSlot + 1) % CHUNKS;
+    }
+    this.byChunk.set(chunk, slot);
+    return buf;
   }
 }

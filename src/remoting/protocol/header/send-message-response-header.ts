@@ -231,8 +231,8 @@ class ReplyTemplate {
     t.frame.writeInt32BE(4 + headerBytes, 0);
     // JSON serialize type (0) in the top byte of the mark: the mark is the header length itself
     t.frame.writeInt32BE(headerBytes, 4);
+    // jsonHeaderText has made regionJson this reply's
     t.frame.write(header, 8, 'utf8');
-    useRegion(c.region);
     const [p1, p2, p3, p4] = headerPieces(t.code, t.flag, t.version, regionJson, t.traceOn);
     t.msgIdAt = 8 + p1!.length;
     t.queueIdAt = t.msgIdAt + t.msgIdChars + p2!.length;
