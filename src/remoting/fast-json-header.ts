@@ -42,6 +42,23 @@ class StringSlot {
   private length = -1;
   private value = '';
 
+  /** The string last made, when matchQuoted matched. */
+  get last(): string {
+    return this.value;
+  }
+
+  /**
+   * When buf holds this slot's bytes at `at` followed by the closing quote: the position after the
+   * quote, else -1. The bytes are those of a plain string (get only sees those), so no escape can hide.
+   */
+  matchQuoted(buf: Buffer, at: number, end: number): number {
+    const len = this.length;
+    if (len < 0 || at + len >= end || buf[at + len] !== QUOTE) return -1;
+    const b = this.bytes;
+    for (let k = 0; k < len; k++) if (b[k] !== buf[at + k]) return -1;
+    return at + len + 1;
+  }
+
   get(buf: Buffer, start: number, end: number): string {
     const len = end - start;
     if (len === this.length) {
@@ -60,6 +77,50 @@ class StringSlot {
 }
 
 /**
+ * The rest of a JSON string with escapes, from `start` (after the opening quote): only JSON's escapes
+ * for ASCII characters (the \u0001 and \u0002 of properties among them), unescaped into scratch space.
+ */
+export class AsciiJsonUnescaper {
+  private scratch = Buffer.alloc(1024);
+  /** The position after the closing quote of the string read last. */
+  end = 0;
+
+  /** The string, or undefined for a non-ASCII byte, another escape or no closing quote. */
+  read(b: Buffer, start: number, end: number): string | undefined {
+    if (this.scratch.length < end - start) this.scratch = Buffer.alloc(end - start);
+    const out = this.scratch;
+    let o = 0;
+    for (let i = start; i < end; i++) {
+      const c = b[i]!;
+      if (c === QUOTE) {
+        this.end = i + 1;
+        return readLatin1(out, 0, o);
+      }
+      if (c < 0x20 || c >= 0x80) return undefined;
+      if (c !== BACKSLASH) {
+        out[o++] = c;
+        continue;
+      }
+      const e = b[++i];
+      if (e === 0x75 /* u */) {
+        // only \u00XX below 0x80 (the \u0001 and \u0002 of properties): the rest go the general way
+        if (i + 4 >= end || b[i + 1] !== 0x30 || b[i + 2] !== 0x30) return undefined;
+        const hi = HEX_VALUE[b[i + 3]!]!;
+        const lo = HEX_VALUE[b[i + 4]!]!;
+        if (hi < 0 || hi > 7 || lo < 0) return undefined;
+        out[o++] = hi * 16 + lo;
+        i += 4;
+      } else {
+        const ch = ESCAPED[e ?? 0] ?? 0;
+        if (ch === 0) return undefined;
+        out[o++] = ch;
+      }
+    }
+    return undefined;
+  }
+}
+
+/**
  * Reads one header at a time (position and scratch space are shared by the calls). An extFields
  * reader gets it positioned after the opening brace and reads entries with keyIndex / letterKey, the
  * values with readString / readQuotedInt / readBoolean, and the separators with next().
@@ -68,7 +129,7 @@ export class FastJsonHeaderReader {
   private buf: Buffer = EMPTY;
   private pos = 0;
   private end = 0;
-  private scratch = Buffer.alloc(1024);
+  private readonly unescaper = new AsciiJsonUnescaper();
   private readonly languageSlot = new StringSlot();
   /** Where the digits readDigits read last start. */
   private digitsFrom = 0;
@@ -224,37 +285,9 @@ export class FastJsonHeaderReader {
   }
 
   private readEscapedString(start: number): string | undefined {
-    const b = this.buf;
-    if (this.scratch.length < this.end - start) this.scratch = Buffer.alloc(this.end - start);
-    const out = this.scratch;
-    let o = 0;
-    for (let i = start; i < this.end; i++) {
-      const c = b[i]!;
-      if (c === QUOTE) {
-        this.pos = i + 1;
-        return readLatin1(out, 0, o);
-      }
-      if (c < 0x20 || c >= 0x80) return undefined;
-      if (c !== BACKSLASH) {
-        out[o++] = c;
-        continue;
-      }
-      const e = b[++i];
-      if (e === 0x75 /* u */) {
-        // only \u00XX below 0x80 (the \u0001 and \u0002 of properties): the rest go the general way
-        if (i + 4 >= this.end || b[i + 1] !== 0x30 || b[i + 2] !== 0x30) return undefined;
-        const hi = HEX_VALUE[b[i + 3]!]!;
-        const lo = HEX_VALUE[b[i + 4]!]!;
-        if (hi < 0 || hi > 7 || lo < 0) return undefined;
-        out[o++] = hi * 16 + lo;
-        i += 4;
-      } else {
-        const ch = ESCAPED[e ?? 0] ?? 0;
-        if (ch === 0) return undefined;
-        out[o++] = ch;
-      }
-    }
-    return undefined;
+    const s = this.unescaper.read(this.buf, start, this.end);
+    if (s !== undefined) this.pos = this.unescaper.end;
+    return s;
   }
 
   /** A quoted decimal integer ("-12"), as Integer.parseInt / Long.parseLong read it. */

@@ -9,6 +9,7 @@ import {
   fastJsonHeaderReader,
   StringSlot,
 } from '../../fast-json-header.js';
+import { readSendHeaderCanonical } from './send-message-header-canonical.js';
 import type { SendMessageRequestHeader } from './send-message-request-header.js';
 
 /** Producer group (a), topic (b), default topic (c) and broker name (n): they repeat send after send. */
@@ -95,9 +96,20 @@ function readSendExtFields(r: FastJsonHeaderReader): SendMessageRequestHeader | 
 
 /**
  * The command fields and typed send header of a `code` (310 or 320) JSON header in buf[start, end),
- * or undefined when it is not in the plain shape (the caller then decodes it the general way).
+ * or undefined when it is not in the plain shape (the caller then decodes it the general way). The
+ * layout fastjson writes is read straight through first (send-message-header-canonical.ts).
  */
 export function readSendHeaderJson(
+  buf: Buffer,
+  start: number,
+  end: number,
+  code: number,
+): FastJsonCommand<SendMessageRequestHeader> | undefined {
+  return readSendHeaderCanonical(buf, start, end, code) ?? readSendHeaderKeyed(buf, start, end, code);
+}
+
+/** The same by matching keys: fields in any order, whitespace anywhere. */
+export function readSendHeaderKeyed(
   buf: Buffer,
   start: number,
   end: number,
