@@ -306,7 +306,7 @@ export class BrokerController implements BrokerContext {
     this.sendProcessor = new SendMessageProcessor(this);
     this.pullProcessor = new PullMessageProcessor(this);
     this.sendProcessor.timerMessageHook = (m) =>
-      transformTimerMessage(m, this.brokerConfig, this.messageStore.now());
+      transformTimerMessage(m, this.brokerConfig, () => this.messageStore.now());
     const send = gate(this.sendProcessor.process);
     for (const code of [
       RequestCode.SEND_MESSAGE,

@@ -150,9 +150,10 @@ export class CommitLog extends CommitLogReader {
   }
 
   /** True while a write has been in flight longer than osPageCacheBusyTimeOutMills (isOSPageCacheBusy). */
-  isOSPageCacheBusy(now = this.host.now()): boolean {
+  isOSPageCacheBusy(now?: number): boolean {
     const started = this.writer.oldestWriteStartedAt();
-    return started > 0 && now - started > this.host.config.osPageCacheBusyTimeOutMills;
+    // the clock only when a write is in flight: checked per send, and writes are mostly done by then
+    return started > 0 && (now ?? this.host.now()) - started > this.host.config.osPageCacheBusyTimeOutMills;
   }
 
   /** Nothing appended that is not written yet (raw HA appends need the log to themselves). */

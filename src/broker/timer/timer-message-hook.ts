@@ -37,10 +37,12 @@ export function timerIllegalRemark(maxDelaySec: number): string {
 export function transformTimerMessage(
   msg: MessageExtBrokerInner,
   cfg: TimerHookConfig,
-  now: number,
+  clock: number | (() => number),
 ): [number, string] | undefined {
   const props = msg.propertiesString;
   if (!props.includes(TIMER_NEEDLE) && !props.includes(START_DELIVER_NEEDLE)) return undefined;
+  // read only for timer messages: this runs for every send
+  const now = typeof clock === 'number' ? clock : clock();
   const tranType = msg.sysFlag & MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
   if (tranType !== MessageSysFlag.TRANSACTION_NOT_TYPE && tranType !== MessageSysFlag.TRANSACTION_COMMIT_TYPE)
     return undefined;
