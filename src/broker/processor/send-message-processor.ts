@@ -26,11 +26,10 @@ import type { PutMessageResult } from '../../store/put-message-status.js';
 import { type BrokerContext, FAQ, suggestTodo } from '../broker-context.js';
 import { parseHalfMessageInner } from '../transaction/transactional-message-bridge.js';
 import { SendBackPressure } from './send-back-pressure.js';
+import { SendPropertyScan } from './send-property-scan.js';
 
 const log = componentLogger('send');
 
-const PROPERTY_CLUSTER = 'CLUSTER';
-const NAME_VALUE = '\u0001';
 const PROPERTY_SEP = '\u0002';
 
 /**
@@ -41,6 +40,8 @@ const PROPERTY_SEP = '\u0002';
  */
 export class SendMessageProcessor {
   private readonly bornHosts = new WeakMap<RemotingChannel, Buffer>();
+  /** One scan at a time: sends are processed one after another on the event loop. */
+  private readonly propertyScan = new SendPropertyScan();
   readonly backPressure: SendBackPressure;
   /** Set by the controller: timer messages diverted to the timing wheel, [code, remark] to refuse. */
   timerMessageHook: ((msg: MessageExtBrokerInner) => [number, string] | undefined) | undefined;
@@ -105,14 +106,19 @@ export class SendMessageProcessor {
       bornHost = encodeSocketAddress(channel.remoteAddress);
       this.bornHosts.set(channel, bornHost);
     }
-    const properties = withCluster(header.properties ?? '', b.brokerClusterName);
+    const sent = header.properties ?? '';
+    const scan = this.propertyScan;
+    scan.scan(sent);
+    // WAIT is dropped from the stored string, except for prepared and delayed messages
+    const plain = !scan.tranMsg && !isDelayed(scan.delay, header.sysFlag);
+    const cluster = b.brokerClusterName;
     const msg: MessageExtBrokerInner = {
       topic,
       queueId,
       flag: header.flag,
       body: request.body ?? EMPTY,
-      propertiesString: properties,
-      tagsCode: tagsString2tagsCode(tagsOf(properties)),
+      propertiesString: scan.stored(sent, cluster, plain),
+      tagsCode: tagsString2tagsCode(scan.tags),
       sysFlag: header.sysFlag,
       bornTimestamp: header.bornTimestamp,
       bornHost,
@@ -120,7 +126,7 @@ export class SendMessageProcessor {
       preparedTransactionOffset: 0,
     };
 
-    if (properties.includes('TRAN_MSG') && getPropertyFromString(properties, 'TRAN_MSG') === 'true') {
+    if (scan.tranMsg) {
       if (b.rejectTransactionMessage) {
         return fail(
           ResponseCode.NO_PERMISSION,
@@ -129,19 +135,24 @@ export class SendMessageProcessor {
       }
       // TransactionalMessageBridge.parseHalfMessageInner: stored as a half message (issue 9)
       parseHalfMessageInner(msg);
-    } else if (!isDelayed(properties, header.sysFlag)) {
-      withoutWait(msg);
+    } else if (plain) {
+      // 4.9.8 (asyncSendMessage) drops WAIT "to save 9 bytes"; the put still waits as it said
+      const wait = scan.waitStoreMsgOK();
+      if (wait !== undefined) msg.waitStoreMsgOK = wait;
       // known now: the store need not look for DELAY in the string again
       msg.delayTimeLevel = 0;
     }
 
     // as 4.9.8, the header's batch flag decides, not the request code: SEND_BATCH_MESSAGE without
-    // batch=true stores its body as one message
+    // batch=true stores its body as one message; its members' properties come with the batch's
     if (header.batch) {
-      return this.sendBatch(request, msg, properties);
+      return this.sendBatch(request, msg, scan.stored(sent, cluster, false));
     }
+    // the index's keys, known from the scan: the store need not search the string again
+    msg.keys = scan.keys ?? '';
+    msg.uniqKey = scan.uniqKey;
     // RocketMQ 5's timer messages (issue 9): parked in rmq_sys_wheel_timer until due, or refused
-    const timerRefused = this.timerMessageHook?.(msg);
+    const timerRefused = scan.timer ? this.timerMessageHook?.(msg) : undefined;
     if (timerRefused) return fail(timerRefused[0], timerRefused[1]);
     this.backPressure.begin();
     return this.ctx.messageStore.putMessage(msg).then(
@@ -380,59 +391,21 @@ function serviceNotAvailableRemark(why?: string): string {
   );
 }
 
-const TAGS_NEEDLE = 'TAGS\u0001';
-
-/** The TAGS property (getPropertyFromString with a constant needle: no string built per message). */
-function tagsOf(props: string): string | undefined {
-  let at = props.indexOf(TAGS_NEEDLE);
-  while (at > 0 && props.charCodeAt(at - 1) !== 2) at = props.indexOf(TAGS_NEEDLE, at + 1);
-  if (at < 0) return undefined;
-  const start = at + TAGS_NEEDLE.length;
-  let end = props.indexOf(PROPERTY_SEP, start);
-  if (end < 0) end = props.length;
-  return end > start ? props.substring(start, end) : undefined;
-}
-
-const WAIT_NEEDLE = `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}${NAME_VALUE}`;
-
-/**
- * 4.9.8 (SendMessageProcessor.asyncSendMessage) drops WAIT from the stored properties, whatever its
- * value ("no need to store WAIT=true ... save 9 bytes"); the put still waits as WAIT said, so it goes
- * to the store as msg.waitStoreMsgOK (Message.isWaitStoreMsgOK: Boolean.parseBoolean). Prepared and
- * delayed messages keep it: 4.9.8 rebuilds their string from the map, where WAIT was put back
- * (TransactionalMessageBridge.parseHalfMessageInner, CommitLog.asyncPutMessage).
- */
-function withoutWait(msg: MessageExtBrokerInner): void {
-  const s = msg.propertiesString;
-  let at = s.indexOf(WAIT_NEEDLE);
-  while (at > 0 && s.charCodeAt(at - 1) !== 2) at = s.indexOf(WAIT_NEEDLE, at + 1);
-  if (at < 0) return;
-  const start = at + WAIT_NEEDLE.length;
-  const end = s.indexOf(PROPERTY_SEP, start);
-  const len = (end < 0 ? s.length : end) - start;
-  if (len === 0) return; // "WAIT" without a value: Java's map never had it
-  msg.waitStoreMsgOK =
-    len === 4 &&
-    (s.startsWith('true', start) || s.substring(start, end < 0 ? s.length : end).toLowerCase() === 'true');
-  // the entry and one separator (the one before it when it is the last)
-  msg.propertiesString = end >= 0 ? s.slice(0, at) + s.slice(end + 1) : s.slice(0, Math.max(0, at - 1));
-}
-
 /**
  * The topic 4.9.8's send stats count a message under: CommitLog.asyncPutMessage sets a delayed
  * message's topic to SCHEDULE_TOPIC_XXXX before SendMessageProcessor reads it for the stats.
  */
 function storedTopic(msg: MessageExtBrokerInner): string {
-  if (msg.delayTimeLevel === 0 || !isDelayed(msg.propertiesString, msg.sysFlag)) return msg.topic;
-  return TopicValidator.RMQ_SYS_SCHEDULE_TOPIC;
+  if (msg.delayTimeLevel === 0) return msg.topic;
+  const level = getPropertyFromString(msg.propertiesString, MessageConst.PROPERTY_DELAY_TIME_LEVEL);
+  return isDelayed(level, msg.sysFlag) ? TopicValidator.RMQ_SYS_SCHEDULE_TOPIC : msg.topic;
 }
 
 /** CommitLog.asyncPutMessage's test for parking a message in SCHEDULE_TOPIC_XXXX (getDelayTimeLevel() > 0). */
-function isDelayed(props: string, sysFlag: number): boolean {
+function isDelayed(level: string | undefined, sysFlag: number): boolean {
   const tranType = sysFlag & MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
   if (tranType !== MessageSysFlag.TRANSACTION_NOT_TYPE && tranType !== MessageSysFlag.TRANSACTION_COMMIT_TYPE)
     return false;
-  const level = getPropertyFromString(props, MessageConst.PROPERTY_DELAY_TIME_LEVEL);
   return level !== undefined && Number(level) > 0;
 }
 
@@ -441,14 +414,6 @@ function appendBatchProperties(own: string, batch: string): string {
   if (own.length > 0 && batch.length > 0 && !own.endsWith(PROPERTY_SEP))
     return `${own}${PROPERTY_SEP}${batch}`;
   return own + batch;
-}
-
-/** MessageAccessor.putProperty(msg, CLUSTER, cluster) without decoding and re-encoding every property. */
-function withCluster(props: string, cluster: string): string {
-  if (props.includes(`${PROPERTY_CLUSTER}${NAME_VALUE}`)) return props;
-  if (props.length === 0 || props.endsWith(PROPERTY_SEP))
-    return `${props}${PROPERTY_CLUSTER}${NAME_VALUE}${cluster}${PROPERTY_SEP}`;
-  return `${props}${PROPERTY_SEP}${PROPERTY_CLUSTER}${NAME_VALUE}${cluster}`;
 }
 
 /** TopicConfig.toString() as RocketMQ prints it in remarks. */
