@@ -299,9 +299,9 @@ export class BrokerController implements BrokerContext {
     const server = this.remotingServer;
     const gate =
       (p: RequestProcessor): RequestProcessor =>
-      (req, ch) =>
+      (req, ch, responder) =>
         this.ready
-          ? p(req, ch)
+          ? p(req, ch, responder)
           : req.createResponse(ResponseCode.SYSTEM_BUSY, 'broker is starting or stopping, try again later');
     this.sendProcessor = new SendMessageProcessor(this);
     this.pullProcessor = new PullMessageProcessor(this);

@@ -5,7 +5,7 @@
  */
 import { componentLogger } from '../common/logger.js';
 import { RemotingCommandError } from './custom-header.js';
-import type { RemotingChannel, RequestProcessor } from './remoting-channel.js';
+import type { RemotingChannel, RequestProcessor, Responder } from './remoting-channel.js';
 import { FLAG_RESPONSE, type RemotingCommand } from './remoting-command.js';
 import { ResponseCode } from './response-code.js';
 
@@ -18,7 +18,7 @@ export const notSupportedProcessor: RequestProcessor = (request) =>
     ` request type ${request.code} not supported`,
   );
 
-export class ProcessorTable {
+export class ProcessorTable implements Responder {
   private readonly processors = new Map<number, RequestProcessor>();
   private defaultProcessor: RequestProcessor = notSupportedProcessor;
 
@@ -34,7 +34,7 @@ export class ProcessorTable {
     const processor = this.processors.get(request.code) ?? this.defaultProcessor;
     let result: RemotingCommand | null | Promise<RemotingCommand | null>;
     try {
-      result = processor(request, channel);
+      result = processor(request, channel, this);
     } catch (err) {
       this.fail(request, channel, err);
       return;
@@ -51,11 +51,7 @@ export class ProcessorTable {
   }
 
   // Never throws: it runs inside promise callbacks, where a throw would be an unhandled rejection.
-  private respond(
-    request: RemotingCommand,
-    channel: RemotingChannel,
-    response: RemotingCommand | null,
-  ): void {
+  respond(request: RemotingCommand, channel: RemotingChannel, response: RemotingCommand | null): void {
     if (response === null || response === undefined || request.isOneway()) return;
     // As the RemotingResponseCallback: the response always carries the request's opaque and type.
     response.opaque = request.opaque;

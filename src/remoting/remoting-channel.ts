@@ -18,12 +18,19 @@ export interface RemotingChannel {
   close(): void;
 }
 
+/** Answers a request later, as a processor's returned response would have been answered. */
+export interface Responder {
+  respond(request: RemotingCommand, channel: RemotingChannel, response: RemotingCommand | null): void;
+}
+
 /**
  * Handles one request code. Return the response (or a promise of it); return null to send nothing
- * (oneway requests, or answered later with channel.send). A throw or rejection answers SYSTEM_ERROR
- * with the error's message as remark, as NettyRemotingAbstract.processRequestCommand does.
+ * (oneway requests, or answered later through `responder`, which saves a hot path its promises). A
+ * throw or rejection answers SYSTEM_ERROR with the error's message as remark, as
+ * NettyRemotingAbstract.processRequestCommand does.
  */
 export type RequestProcessor = (
   request: RemotingCommand,
   channel: RemotingChannel,
+  responder: Responder,
 ) => RemotingCommand | null | Promise<RemotingCommand | null>;

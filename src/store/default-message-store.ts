@@ -26,7 +26,7 @@ import { assertStoreNotInUse } from './store-lock.js';
 import * as queries from './store-queries.js';
 import { recoverCommitLog } from './store-recovery.js';
 import { StoreStatsService } from './store-stats-service.js';
-import type { WriteBatch } from './write-batch.js';
+import type { PutWaiter, WriteBatch } from './write-batch.js';
 
 export type {
   AppendMessageResult,
@@ -331,6 +331,27 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
     // a put that does not wait (msg.waitStoreMsgOK false) is answered as one whose WAIT is "false"
     const props = msg.waitStoreMsgOK === false ? NO_WAIT_PROPERTIES : msg.propertiesString;
     return replica ? put.then((r) => replica.afterPut(r, props)) : put;
+  }
+
+  /**
+   * putMessage through a callback (CommitLog.appendMessage says why), answered before this returns
+   * when refused. With SYNC_MASTER replication the answer waits for the slave, through a promise.
+   */
+  putMessageThen(msg: MessageExtBrokerInner, done: PutWaiter): void {
+    const refused = this.checkStoreStatus();
+    if (refused) {
+      done(refused);
+      return;
+    }
+    if (this.replicaWaiter) {
+      this.putMessage(msg).then(done, (err: unknown) => {
+        this.log.error({ err }, 'putMessage failed');
+        done({ status: 'UNKNOWN_ERROR', remark: String(err) });
+      });
+      return;
+    }
+    const appendRefused = this.commitLog.appendMessage(msg, done);
+    if (appendRefused) done(appendRefused);
   }
 
   /** SEND_BATCH_MESSAGE: one topic and queue, consecutive queue offsets, answered together. */
