@@ -63,6 +63,8 @@ const NO_WAIT_PROPERTIES = `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}\u0001fals
 
 /** Holds a finished put's answer until replication allows it (store/ha/HAService.afterPut). */
 export interface ReplicaWaiter {
+  /** False when no answer waits for a slave (any role but SYNC_MASTER): afterPut returns it as it is. */
+  readonly synchronous: boolean;
   afterPut(
     r: PutMessageResult,
     propertiesString: string | undefined,
@@ -343,7 +345,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
       done(refused);
       return;
     }
-    if (this.replicaWaiter) {
+    if (this.replicaWaiter?.synchronous) {
       this.putMessage(msg).then(done, (err: unknown) => {
         this.log.error({ err }, 'putMessage failed');
         done({ status: 'UNKNOWN_ERROR', remark: String(err) });

@@ -138,6 +138,10 @@ export class HAService implements HAConnectionHost {
     for (const f of w) f();
   }
 
+  get synchronous(): boolean {
+    return this.store.config.brokerRole === 'SYNC_MASTER';
+  }
+
   /**
    * CommitLog.submitReplicaRequest for a finished put: with SYNC_MASTER and a message that waits
    * (WAIT not "false"), the answer waits for a slave's ack of its end offset, up to slaveTimeout
