@@ -3,6 +3,7 @@ import {
   decodeProperties,
   encodeProperties,
   getPropertyFromString,
+  PropertyPicker,
   putPropertyToString,
 } from './message-properties.js';
 
@@ -29,5 +30,34 @@ describe('message properties string', () => {
 
   it('puts a property', () => {
     expect(decodeProperties(putPropertyToString('A\u0001b', 'C', 'd'))).toEqual({ A: 'b', C: 'd' });
+  });
+});
+
+describe('PropertyPicker', () => {
+  it('picks what getPropertyFromString finds for each name, in one pass', () => {
+    const names = ['TAGS', 'KEYS', 'REAL_QID', 'A', 'UNIQ_KEY'];
+    const picker = new PropertyPicker(names);
+    const pool = [...names, 'TAG', 'XKEYS', ''];
+    const values = ['', 'v', 'a b', 'x\u0001y', 'é'];
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed % n;
+    };
+    let found = 0;
+    for (let round = 0; round < 3000; round++) {
+      let s = '';
+      const entries = next(6);
+      for (let i = 0; i < entries; i++) {
+        s += next(20) === 0 ? 'junk' : `${pool[next(pool.length)]}\u0001${values[next(values.length)]}`;
+        if (i < entries - 1 || next(2) === 0) s += '\u0002';
+      }
+      const got = picker.pick(s);
+      names.forEach((name, k) => {
+        expect(got[k], JSON.stringify(s)).toBe(getPropertyFromString(s, name));
+        if (got[k] !== undefined) found++;
+      });
+    }
+    expect(found).toBeGreaterThan(1000);
   });
 });

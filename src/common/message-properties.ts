@@ -66,6 +66,52 @@ export function getPropertyFromString(s: string | undefined, name: string): stri
   }
 }
 
+/**
+ * Several properties of one encoded string in one pass over it, where getPropertyFromString would
+ * search the whole string once per name. After pick(s), values[i] is getPropertyFromString(s, names[i]):
+ * the first entry of that name, an empty value read as absent. One picker per use site, reused.
+ */
+export class PropertyPicker {
+  readonly values: (string | undefined)[];
+
+  constructor(private readonly names: readonly string[]) {
+    if (names.length > 30) throw new Error('PropertyPicker: at most 30 names');
+    this.values = names.map(() => undefined);
+  }
+
+  pick(s: string): (string | undefined)[] {
+    const values = this.values;
+    values.fill(undefined);
+    let found = 0;
+    const n = s.length;
+    let entry = 0;
+    let nameEnd = -1;
+    for (let i = 0; i <= n; i++) {
+      const c = i < n ? s.charCodeAt(i) : 2;
+      if (c === 1) {
+        if (nameEnd < 0) nameEnd = i;
+      } else if (c === 2) {
+        if (nameEnd >= 0) found = this.entry(s, entry, nameEnd, i, found);
+        entry = i + 1;
+        nameEnd = -1;
+      }
+    }
+    return values;
+  }
+
+  private entry(s: string, at: number, nameEnd: number, end: number, found: number): number {
+    const names = this.names;
+    const len = nameEnd - at;
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k]!;
+      if (name.length !== len || (found & (1 << k)) !== 0 || !s.startsWith(name, at)) continue;
+      this.values[k] = end > nameEnd + 1 ? s.substring(nameEnd + 1, end) : undefined;
+      return found | (1 << k);
+    }
+    return found;
+  }
+}
+
 /** Sets (or replaces) one property in an encoded string. */
 export function putPropertyToString(s: string, name: string, value: string): string {
   const props = decodeProperties(s);

@@ -1,12 +1,12 @@
 import { componentLogger } from '../../common/logger.js';
-import { MessageConst, MessageSysFlag } from '../../common/message-const.js';
-import { getPropertyFromString } from '../../common/message-properties.js';
+import type { MessageExtBrokerInner } from '../../common/message.js';
+import { MessageSysFlag } from '../../common/message-const.js';
 import {
   decodeEndTransactionRequestHeader,
   type EndTransactionRequestHeader,
   type PreDecodedEndTransactionCommand,
 } from '../../remoting/protocol/header/end-transaction-request-header.js';
-import type { RemotingChannel } from '../../remoting/remoting-channel.js';
+import type { RemotingChannel, Responder } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { ResponseCode } from '../../remoting/response-code.js';
 import type { PutMessageResult } from '../../store/put-message-status.js';
@@ -17,6 +17,7 @@ import {
   lookHalfForEnd,
   lookHalfForEndSync,
   putOpMessage,
+  putOpMessageThen,
 } from '../transaction/transactional-message-bridge.js';
 
 const log = componentLogger('end-transaction');
@@ -39,6 +40,7 @@ export class EndTransactionProcessor {
   readonly process = (
     request: RemotingCommand,
     channel: RemotingChannel,
+    responder?: Responder,
   ): RemotingCommand | null | Promise<RemotingCommand | null> => {
     const h =
       (request as PreDecodedEndTransactionCommand).endTransactionHeader ??
@@ -58,8 +60,40 @@ export class EndTransactionProcessor {
       return lookHalfForEnd(this.ctx.messageStore, h.commitLogOffset).then((old) =>
         this.end(request, h, commit, old),
       );
+    if (commit && half && responder) return this.commitThen(request, channel, responder, h, half);
     return this.end(request, h, commit, half);
   };
+
+  /**
+   * end() for the usual commit, answered through the responder: the two puts chained by callbacks,
+   * not by four promises per transaction.
+   */
+  private commitThen(
+    request: RemotingCommand,
+    channel: RemotingChannel,
+    responder: Responder,
+    h: EndTransactionRequestHeader,
+    half: StoredInner,
+  ): RemotingCommand | null {
+    const wrong = checkPrepareMessage(half, h);
+    if (wrong) return request.createResponse(ResponseCode.SYSTEM_ERROR, wrong);
+    const store = this.ctx.messageStore;
+    const inner = committedInner(half, h);
+    const op = { queueId: half.storedQueueId, queueOffset: half.queueOffset };
+    const answer = (response: RemotingCommand | null): void => {
+      if (!request.isOneway()) responder.respond(request, channel, response);
+    };
+    // synchronous encode: the half's bytes (maybe the shared read buffer) are copied here
+    store.putMessageThen(inner, (r) => {
+      const failed = sendFinalMessageFailure(r, this.ctx.storeConfig.maxMessageSize);
+      if (failed) answer(request.createResponse(failed[0], failed[1]));
+      else
+        putOpMessageThen(store, op, store.now(), () =>
+          answer(request.isOneway() ? null : request.createResponse(ResponseCode.SUCCESS, null)),
+        );
+    });
+    return null;
+  }
 
   /**
    * The committed message is built from the half's stored bytes (no properties map decoded and
@@ -82,13 +116,7 @@ export class EndTransactionProcessor {
     const done = (): RemotingCommand | null =>
       request.isOneway() ? null : request.createResponse(ResponseCode.SUCCESS, null);
     if (!commit) return putOpMessage(store, op, store.now()).then(done);
-    const inner = half.inner;
-    if (!Number.isInteger(inner.queueId)) inner.queueId = 0;
-    inner.sysFlag = MessageSysFlag.resetTransactionValue(
-      inner.sysFlag,
-      MessageSysFlag.TRANSACTION_COMMIT_TYPE,
-    );
-    inner.preparedTransactionOffset = h.commitLogOffset;
+    const inner = committedInner(half, h);
     // synchronous encode: the half's bytes (maybe the shared read buffer) are copied here
     return store.putMessage(inner).then((r) => {
       const failed = sendFinalMessageFailure(r, this.ctx.storeConfig.maxMessageSize);
@@ -98,13 +126,20 @@ export class EndTransactionProcessor {
   }
 }
 
+/** endMessageTransaction: the half made the message to commit, in its real topic and queue. */
+function committedInner(half: StoredInner, h: EndTransactionRequestHeader): MessageExtBrokerInner {
+  const inner = half.inner;
+  if (!Number.isInteger(inner.queueId)) inner.queueId = 0;
+  inner.sysFlag = MessageSysFlag.resetTransactionValue(inner.sysFlag, MessageSysFlag.TRANSACTION_COMMIT_TYPE);
+  inner.preparedTransactionOffset = h.commitLogOffset;
+  // the store's own reading of DELAY (getDelayTimeLevel), picked with the rest already
+  inner.delayTimeLevel = Number(half.delay ?? 0) | 0;
+  return inner;
+}
+
 /** EndTransactionProcessor.checkPrepareMessage: the remark of a mismatch, or undefined. */
 function checkPrepareMessage(half: StoredInner, h: EndTransactionRequestHeader): string | undefined {
-  if (
-    getPropertyFromString(half.inner.propertiesString, MessageConst.PROPERTY_PRODUCER_GROUP) !==
-    h.producerGroup
-  )
-    return 'The producer group wrong';
+  if (half.producerGroup !== h.producerGroup) return 'The producer group wrong';
   if (half.queueOffset !== h.tranStateTableOffset) return 'The transaction state table offset wrong';
   if (half.commitLogOffset !== h.commitLogOffset) return 'The commit log offset wrong';
   return undefined;

@@ -136,6 +136,8 @@ export class SendMessageProcessor {
       }
       // TransactionalMessageBridge.parseHalfMessageInner: stored as a half message (issue 9)
       parseHalfMessageInner(msg);
+      // the store's own reading of DELAY (getDelayTimeLevel), known from the scan
+      msg.delayTimeLevel = Number(scan.delay ?? 0) | 0;
     } else if (plain) {
       // 4.9.8 (asyncSendMessage) drops WAIT "to save 9 bytes"; the put still waits as it said
       const wait = scan.waitStoreMsgOK();

@@ -165,10 +165,20 @@ export function putOpMessage(
   half: { queueId: number; queueOffset: number },
   now: number,
 ): Promise<PutMessageResult> {
+  return new Promise((resolve) => putOpMessageThen(store, half, now, resolve));
+}
+
+/** putOpMessage answered through a callback (DefaultMessageStore.putMessageThen says why). */
+export function putOpMessageThen(
+  store: DefaultMessageStore,
+  half: { queueId: number; queueOffset: number },
+  now: number,
+  done: (r: PutMessageResult) => void,
+): void {
   const uniqKey = uniqId();
   const queueId = half.queueId;
   const halfOffset = half.queueOffset;
-  const put = store.putMessage({
+  const msg: MessageExtBrokerInner = {
     topic: TopicValidator.RMQ_SYS_TRANS_OP_HALF_TOPIC,
     queueId,
     flag: 0,
@@ -185,10 +195,10 @@ export function putOpMessage(
     keys: '',
     uniqKey,
     waitStoreMsgOK: false,
-  });
-  return put.then((r) => {
+  };
+  store.putMessageThen(msg, (r) => {
     if (r.status === 'PUT_OK' && r.result)
       opOffsetCacheOf(store).record(queueId, r.result.queueOffset, halfOffset);
-    return r;
+    done(r);
   });
 }
