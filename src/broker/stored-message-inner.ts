@@ -15,7 +15,7 @@ import {
   storeHostLength,
   storeTimestampPosition,
 } from '../common/message-decoder.js';
-import { PropertyPicker } from '../common/message-properties.js';
+import { getPropertyFromString } from '../common/message-properties.js';
 import { tagsString2tagsCode } from '../common/tag-hash.js';
 
 /** A stored message (SCHEDULE_TOPIC_XXXX entry, half message) made ready to go to its real topic. */
@@ -28,29 +28,14 @@ export interface StoredInner {
   storedQueueId: number;
   queueOffset: number;
   commitLogOffset: number;
-  /** PGROUP (END_TRANSACTION checks it against the request's). */
-  producerGroup: string | undefined;
-  /** DELAY as stored. */
-  delay: string | undefined;
 }
-
-const picker = new PropertyPicker([
-  MessageConst.PROPERTY_REAL_TOPIC,
-  MessageConst.PROPERTY_REAL_QUEUE_ID,
-  MessageConst.PROPERTY_TAGS,
-  MessageConst.PROPERTY_KEYS,
-  MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX,
-  MessageConst.PROPERTY_DELAY_TIME_LEVEL,
-  MessageConst.PROPERTY_PRODUCER_GROUP,
-]);
 
 /**
  * ScheduleMessageService.messageTimeup and EndTransactionProcessor.endMessageTransaction straight from
  * the stored bytes: body (as stored, still compressed when it was), flag, sysFlag, born time and host,
  * store host and reconsumeTimes kept; the properties string kept exactly as stored (4.9.8 rebuilds it
  * from the unchanged map: REAL_TOPIC, REAL_QID, DELAY, WAIT... all stay); tagsCode from TAGS. No
- * properties map is built and re-encoded, the properties wanted are picked in one pass, and hosts
- * stay bytes: this is a per-message path. A stored
+ * properties map is built and re-encoded and hosts stay bytes: this is a per-message path. A stored
  * store host equal to `localStoreHost` is answered as that very buffer (the CommitLog caches the hex
  * of a store host per buffer object: a fresh subarray per message missed that cache every time).
  * Undefined when the bytes are not a whole message.
@@ -74,13 +59,11 @@ export function innerFromStoredBytes(buf: Buffer, localStoreHost?: Buffer): Stor
   let storeHost = buf.subarray(storeHostAt, reconsumeAt);
   if (localStoreHost?.equals(storeHost)) storeHost = localStoreHost;
   const props = propsLen > 0 ? buf.toString('utf8', propsLenAt + 2, propsLenAt + 2 + propsLen) : '';
-  const [realTopic, realQid, tags, keys, uniqKey, delay, producerGroup] = picker.pick(props);
-  const realQueueId = Number(realQid);
+  const realTopic = getPropertyFromString(props, MessageConst.PROPERTY_REAL_TOPIC);
+  const realQueueId = Number(getPropertyFromString(props, MessageConst.PROPERTY_REAL_QUEUE_ID));
   return {
     realTopic,
     realQueueId,
-    producerGroup,
-    delay,
     storedQueueId: buf.readInt32BE(QUEUE_ID_POSITION),
     queueOffset: readLong(buf, QUEUE_OFFSET_POSITION),
     commitLogOffset: readLong(buf, PHY_POS_POSITION),
@@ -90,16 +73,13 @@ export function innerFromStoredBytes(buf: Buffer, localStoreHost?: Buffer): Stor
       flag: buf.readInt32BE(FLAG_POSITION),
       body: buf.subarray(bodyLenAt + 4, bodyLenAt + 4 + Math.max(bodyLen, 0)),
       propertiesString: props,
-      tagsCode: tagsString2tagsCode(tags),
+      tagsCode: tagsString2tagsCode(getPropertyFromString(props, MessageConst.PROPERTY_TAGS)),
       sysFlag,
       bornTimestamp: readLong(buf, BORN_TIMESTAMP_POSITION),
       bornHost: buf.subarray(BORN_HOST_POSITION, BORN_HOST_POSITION + bornLen),
       storeHost,
       reconsumeTimes: buf.readInt32BE(reconsumeAt),
       preparedTransactionOffset: 0,
-      // the index's keys as the store would search them out of the string
-      keys: keys ?? '',
-      uniqKey,
     },
   };
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeProperties,
   encodeProperties,
+  forEachEntry,
   getPropertyFromString,
-  PropertyPicker,
   putPropertyToString,
 } from './message-properties.js';
 
@@ -33,31 +33,41 @@ describe('message properties string', () => {
   });
 });
 
-describe('PropertyPicker', () => {
-  it('picks what getPropertyFromString finds for each name, in one pass', () => {
-    const names = ['TAGS', 'KEYS', 'REAL_QID', 'A', 'UNIQ_KEY'];
-    const picker = new PropertyPicker(names);
-    const pool = [...names, 'TAG', 'XKEYS', ''];
-    const values = ['', 'v', 'a b', 'x\u0001y', 'é'];
+describe('forEachEntry', () => {
+  it('gives every name and value that getPropertyFromString can find, in order', () => {
+    const names = ['TAGS', 'KEYS', 'A', ''];
+    const values = ['', 'v', 'a b', 'x\u0001y'];
     let seed = 7;
     const next = (n: number): number => {
       seed = (seed * 1664525 + 1013904223) >>> 0;
       return seed % n;
     };
-    let found = 0;
+    let entries = 0;
     for (let round = 0; round < 3000; round++) {
       let s = '';
-      const entries = next(6);
-      for (let i = 0; i < entries; i++) {
-        s += next(20) === 0 ? 'junk' : `${pool[next(pool.length)]}\u0001${values[next(values.length)]}`;
-        if (i < entries - 1 || next(2) === 0) s += '\u0002';
+      const count = next(6);
+      for (let i = 0; i < count; i++) {
+        s += next(10) === 0 ? 'junk' : `${names[next(names.length)]}\u0001${values[next(values.length)]}`;
+        if (i < count - 1 || next(2) === 0) s += '\u0002';
       }
-      const got = picker.pick(s);
-      names.forEach((name, k) => {
-        expect(got[k], JSON.stringify(s)).toBe(getPropertyFromString(s, name));
-        if (got[k] !== undefined) found++;
+      const seen: string[] = [];
+      const first = new Map<string, string>();
+      forEachEntry(s, (at, nameEnd, end) => {
+        const name = s.slice(at, nameEnd);
+        seen.push(`${name}=${s.slice(nameEnd + 1, end)}`);
+        if (!first.has(name)) first.set(name, s.slice(nameEnd + 1, end));
+        entries++;
       });
+      const expected = s
+        .split('\u0002')
+        .filter((e) => e.includes('\u0001'))
+        .map((e) => e.replace('\u0001', '='));
+      expect(seen, JSON.stringify(s)).toEqual(expected);
+      for (const name of names) {
+        const v = first.get(name);
+        expect(v === '' ? undefined : v, JSON.stringify(s)).toBe(getPropertyFromString(s, name));
+      }
     }
-    expect(found).toBeGreaterThan(1000);
+    expect(entries).toBeGreaterThan(3000);
   });
 });

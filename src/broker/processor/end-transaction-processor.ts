@@ -1,6 +1,7 @@
 import { componentLogger } from '../../common/logger.js';
 import type { MessageExtBrokerInner } from '../../common/message.js';
-import { MessageSysFlag } from '../../common/message-const.js';
+import { MessageConst, MessageSysFlag } from '../../common/message-const.js';
+import { getPropertyFromString } from '../../common/message-properties.js';
 import {
   decodeEndTransactionRequestHeader,
   type EndTransactionRequestHeader,
@@ -132,14 +133,16 @@ function committedInner(half: StoredInner, h: EndTransactionRequestHeader): Mess
   if (!Number.isInteger(inner.queueId)) inner.queueId = 0;
   inner.sysFlag = MessageSysFlag.resetTransactionValue(inner.sysFlag, MessageSysFlag.TRANSACTION_COMMIT_TYPE);
   inner.preparedTransactionOffset = h.commitLogOffset;
-  // the store's own reading of DELAY (getDelayTimeLevel), picked with the rest already
-  inner.delayTimeLevel = Number(half.delay ?? 0) | 0;
   return inner;
 }
 
 /** EndTransactionProcessor.checkPrepareMessage: the remark of a mismatch, or undefined. */
 function checkPrepareMessage(half: StoredInner, h: EndTransactionRequestHeader): string | undefined {
-  if (half.producerGroup !== h.producerGroup) return 'The producer group wrong';
+  if (
+    getPropertyFromString(half.inner.propertiesString, MessageConst.PROPERTY_PRODUCER_GROUP) !==
+    h.producerGroup
+  )
+    return 'The producer group wrong';
   if (half.queueOffset !== h.tranStateTableOffset) return 'The transaction state table offset wrong';
   if (half.commitLogOffset !== h.commitLogOffset) return 'The commit log offset wrong';
   return undefined;

@@ -9,8 +9,8 @@
  * next \u0002, an empty value read as absent.
  */
 import { MessageConst } from '../../common/message-const.js';
+import { forEachEntry } from '../../common/message-properties.js';
 
-const NAME_VALUE = 1;
 const SEPARATOR = 2;
 const CLUSTER = 'CLUSTER';
 const TIMER_NAMES = new Set<string>([
@@ -49,26 +49,12 @@ export class SendPropertyScan {
     this.waitEnd = -1;
     this.wait = undefined;
     this.seen = 0;
-    const n = s.length;
-    let entry = 0;
-    let nameEnd = -1;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c === NAME_VALUE) {
-        if (nameEnd < 0) nameEnd = i;
-      } else if (c === SEPARATOR) {
-        if (nameEnd >= 0) this.entry(s, entry, nameEnd, i);
-        entry = i + 1;
-        nameEnd = -1;
-      }
-    }
-    if (nameEnd >= 0) this.entry(s, entry, nameEnd, -1);
+    forEachEntry(s, (at, nameEnd, end) => this.entry(s, at, nameEnd, end));
   }
 
-  /** One entry: name s[at, nameEnd), value up to `end` (the separator, -1 at the end of the string). */
-  private entry(s: string, at: number, nameEnd: number, end: number): void {
+  /** One entry: name s[at, nameEnd), value up to `valueEnd` (its separator, or the string's end). */
+  private entry(s: string, at: number, nameEnd: number, valueEnd: number): void {
     const len = nameEnd - at;
-    const valueEnd = end < 0 ? s.length : end;
     switch (len) {
       case 4:
         if (s.startsWith('TAGS', at)) {
@@ -76,7 +62,7 @@ export class SendPropertyScan {
         } else if (s.startsWith('WAIT', at)) {
           if (this.first(2)) {
             this.waitAt = at;
-            this.waitEnd = end;
+            this.waitEnd = valueEnd < s.length ? valueEnd : -1;
             this.wait = s.substring(nameEnd + 1, valueEnd);
           }
         } else if (s.startsWith('KEYS', at)) {
