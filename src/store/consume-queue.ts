@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
 import { readLong } from '../common/message-decoder.js';
+import { ConsumeQueueReadAhead, READ_AHEAD_BYTES } from './consume-queue-read-ahead.js';
 import type { MappedFile } from './mapped-file.js';
 import { MappedFileQueue } from './mapped-file-queue.js';
 import { CQ_STORE_UNIT_SIZE } from './message-store-config.js';
@@ -36,6 +37,7 @@ export class ConsumeQueue {
   private pendingView = new DataView(this.pending.buffer, this.pending.byteOffset, this.pending.byteLength);
   private pendingLen = 0;
   private pendingStart = 0;
+  private readonly readAhead = new ConsumeQueueReadAhead();
 
   constructor(
     readonly topic: string,
@@ -60,6 +62,7 @@ export class ConsumeQueue {
    * at the last entry of the two before it) replaces RocketMQ's scan of three whole files.
    */
   recover(): void {
+    this.readAhead.drop();
     const files = this.mappedFileQueue.mappedFiles;
     if (files.length === 0) return;
     const units = this.mappedFileSize / CQ_STORE_UNIT_SIZE;
@@ -230,14 +233,22 @@ export class ConsumeQueue {
    * is a page-cache copy of a few microseconds, far below the cost of a round trip to the libuv pool.
    */
   readEntries(startIndex: number, maxCount: number): Buffer | undefined {
-    if (this.pendingLen > 0) this.flushPending();
     const logic = startIndex * CQ_STORE_UNIT_SIZE;
     if (logic < this.minLogicOffset) return undefined;
+    const ahead = this.readAhead.get(logic, maxCount * CQ_STORE_UNIT_SIZE);
+    if (ahead) return ahead;
+    if (this.pendingLen > 0) this.flushPending();
     const mf = this.mappedFileQueue.findMappedFileByOffset(logic);
     if (!mf) return undefined;
     const pos = logic - mf.fileFromOffset;
     const len = Math.min(maxCount * CQ_STORE_UNIT_SIZE, mf.committedPosition - pos);
     if (len <= 0) return Buffer.alloc(0);
+    // more written entries than asked for: read ahead for the pulls that follow (a backlog)
+    const aheadLen = Math.min(READ_AHEAD_BYTES, mf.committedPosition - pos);
+    if (aheadLen > len && this.readAhead.load(mf, logic, pos, aheadLen)) {
+      const got = this.readAhead.get(logic, len);
+      if (got) return got;
+    }
     const buf = Buffer.allocUnsafe(len);
     const n = mf.readSync(buf, 0, len, pos);
     if (n <= 0 && !mf.isAvailable()) return undefined;
@@ -307,6 +318,7 @@ export class ConsumeQueue {
 
   /** Drops entries whose message starts at or beyond `phyOffset` (the CommitLog was cut there). */
   truncateDirtyLogicFiles(phyOffset: number): void {
+    this.readAhead.drop();
     this.flushPending();
     for (;;) {
       const mf = this.mappedFileQueue.getLastMappedFile();
@@ -372,6 +384,7 @@ export class ConsumeQueue {
   }
 
   destroy(): void {
+    this.readAhead.drop();
     this.pendingLen = 0;
     this.maxPhysicOffset = -1;
     this.minLogicOffset = 0;
