@@ -30,6 +30,28 @@ function giveScratch(b: Buffer): void {
   if (b.length === MAX_READ_SPAN && scratchPool.length < 8) scratchPool.push(b);
 }
 
+/**
+ * Pull bodies are carved one after another out of 1 MiB slabs instead of one ArrayBuffer each: a
+ * 32-message body is ~33 KiB, past Node's buffer pool, and at 7,000 pulls a second the garbage
+ * collector's work for that many backing stores was a tenth of the broker's time while consuming. A
+ * slab is freed once every body carved from it is (they are written to a socket and dropped).
+ */
+const BODY_SLAB_BYTES = 1024 * 1024;
+let bodySlab = Buffer.alloc(0);
+let bodySlabUsed = 0;
+
+function takeBody(size: number): Buffer {
+  if (size > BODY_SLAB_BYTES / 4) return Buffer.allocUnsafe(size);
+  if (bodySlabUsed + size > bodySlab.length) {
+    bodySlab = Buffer.allocUnsafeSlow(BODY_SLAB_BYTES);
+    bodySlabUsed = 0;
+  }
+  const body = bodySlab.subarray(bodySlabUsed, bodySlabUsed + size);
+  // 8-byte aligned starts, as the pool does, for readers that take typed views
+  bodySlabUsed += (size + 7) & ~7;
+  return body;
+}
+
 interface Selected {
   offsetPy: number;
   sizePy: number;
@@ -79,7 +101,7 @@ async function readMessages(
   total: number,
   hotFrom: number,
 ): Promise<(Buffer | undefined)[]> {
-  const out = Buffer.allocUnsafe(total);
+  const out = takeBody(total);
   const views: (Buffer | undefined)[] = new Array(sel.length);
   const reads: Promise<void>[] = [];
   let i = 0;
