@@ -1,22 +1,23 @@
 /**
  * The generators' own remoting connections (bench/producer-bench.ts, bench/transaction-bench.ts): frames
  * are queued and written as one buffer per flush, and each response is handed on as its raw JSON header
- * text, so a generator reads only the fields it needs by scanning (headerInt / headerStr) instead of
- * parsing every response. RemotingClient is not used because its per-request promise and full decode
+ * bytes, so a generator reads only the fields it needs by scanning (headerIntAt, or headerInt /
+ * headerStr over its text) instead of parsing every response. RemotingClient is not used because its per-request promise and full decode
  * would cost the generator more than the broker it measures.
  */
 import type { Socket } from 'node:net';
 import type { MasterQueues } from './bench-support.js';
 import { connectFrames, FrameReader } from './frame-reader.js';
 
-export type OnResponseHeader = (conn: FrameConnection, header: string) => void;
+/** A response's JSON header, buf[start, end), valid only during the call. */
+export type OnResponseHeader = (conn: FrameConnection, buf: Buffer, start: number, end: number) => void;
 
 export class FrameConnection {
   readonly socket: Socket;
   private pending: Buffer[] = [];
   private readonly reader = new FrameReader((buf, at) => {
     const headerLen = buf.readInt32BE(at + 4) & 0xffffff;
-    this.onHeader(this, buf.toString('latin1', at + 8, at + 8 + headerLen));
+    this.onHeader(this, buf, at + 8, at + 8 + headerLen);
   });
 
   constructor(
@@ -31,6 +32,12 @@ export class FrameConnection {
 
   queue(buf: Buffer): void {
     this.pending.push(buf);
+  }
+
+  /** Writes `buf` after anything queued; `onWritten` runs once the socket no longer needs its bytes. */
+  write(buf: Buffer, onWritten: () => void): void {
+    this.flush();
+    this.socket.write(buf, onWritten);
   }
 
   flush(): void {
@@ -68,6 +75,30 @@ export async function connectTargets(
   // a broker going away mid-run ends in lost responses (the drain guards), not an unhandled error
   for (const c of conns) c.socket.on('error', () => {});
   return { conns, targets };
+}
+
+/**
+ * The integer after `key` (a JSON key with its colon, as bytes) in header bytes buf[start, end), -1
+ * when absent: no string made per response. The code comes first in every header.
+ */
+export function headerIntAt(buf: Buffer, start: number, end: number, key: Buffer, last = false): number {
+  // `last`: searched backwards from the end, for a key near it (opaque: the extFields come first)
+  const at = last ? buf.lastIndexOf(key, end - key.length) : buf.indexOf(key, start);
+  if (at < start || at + key.length > end) return -1;
+  let i = at + key.length;
+  while (i < end && buf[i] === 32) i++;
+  let neg = false;
+  if (buf[i] === 0x2d) {
+    neg = true;
+    i++;
+  }
+  let n = 0;
+  for (; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  return neg ? -n : n;
 }
 
 /** The integer after `key` in a JSON header text (`"code":`, `"opaque":`), -1 when absent. */

@@ -1,9 +1,9 @@
 /**
  * `cometmq bench producer`: a light load generator in the spirit of RocketMQ's benchmark.Producer that
  * speaks remoting directly, so that the broker, not the generator, is what gets measured. Frames are
- * copied from one SEND_MESSAGE_V2 template and patched in place (opaque, queueId, bornTimestamp) into
- * one buffer per connection per tick; responses are matched by opaque with a scan of the header text,
- * never a full parse. Prints live progress on a terminal and a final JSON line.
+ * built once from one SEND_MESSAGE_V2 template into reused buffers and patched in place (opaque, queueId,
+ * bornTimestamp), one write per connection per tick; responses are matched by opaque with a scan of the
+ * header bytes, never a full parse. Prints live progress on a terminal and a final JSON line.
  */
 import { performance } from 'node:perf_hooks';
 import {
@@ -14,8 +14,8 @@ import {
   resolveTopic,
   round,
 } from './bench-support.js';
-import { connectTargets, type FrameConnection, headerInt } from './frame-connection.js';
-import { buildSendFrameTemplate, writeSendFrame } from './send-frame-template.js';
+import { connectTargets, type FrameConnection, headerIntAt } from './frame-connection.js';
+import { buildSendFrameTemplate, patchSendFrame, SendFramePool } from './send-frame-template.js';
 
 export interface ProducerBenchOptions {
   namesrvAddr: string;
@@ -50,6 +50,15 @@ export interface ProducerBenchResult {
 }
 
 const RING = 1 << 20;
+const CODE_KEY = Buffer.from('"code":', 'latin1');
+const OPAQUE_KEY = Buffer.from('"opaque":', 'latin1');
+
+interface Batch {
+  conn: FrameConnection;
+  pool: SendFramePool;
+  buf: Buffer | undefined;
+  count: number;
+}
 
 export async function runProducerBench(o: ProducerBenchOptions): Promise<ProducerBenchResult> {
   const brokers: MasterQueues[] = await resolveTopic(o.namesrvAddr, o.topic, o.queueNums);
@@ -74,9 +83,9 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<Produce
   const done = new Promise<void>((r) => {
     finish = r;
   });
-  const onResponse = (_conn: FrameConnection, header: string): void => {
-    const code = headerInt(header, '"code":');
-    const op = headerInt(header, '"opaque":');
+  const onResponse = (_conn: FrameConnection, buf: Buffer, start: number, end: number): void => {
+    const code = headerIntAt(buf, start, end, CODE_KEY);
+    const op = headerIntAt(buf, start, end, OPAQUE_KEY, true);
     inflight--;
     const t0 = sentAt[op & (RING - 1)]!;
     if (code === 0) {
@@ -89,6 +98,17 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<Produce
     scheduleFill();
   };
   const { conns, targets } = await connectTargets(brokers, o.connections, onResponse);
+  // per connection: its frame buffers, and the one being filled this tick
+  const batches = new Map<FrameConnection, Batch>();
+  for (const c of conns)
+    batches.set(c, { conn: c, pool: new SendFramePool(tpl, o.window), buf: undefined, count: 0 });
+  const targetBatch = targets.map((t) => batches.get(t.conn)!);
+  const send = (b: Batch): void => {
+    const buf = b.buf!;
+    b.conn.write(buf.subarray(0, b.count * frameLen), () => b.pool.give(buf));
+    b.buf = undefined;
+    b.count = 0;
+  };
 
   let next = 0;
   const fill = (): void => {
@@ -104,34 +124,20 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<Produce
       return;
     }
     const now = performance.now();
-    const born = String(Date.now());
-    // one buffer per connection per tick, frames copied from the template and patched in place
-    const perConn = new Map<FrameConnection, { buf: Buffer; at: number }>();
-    const plan: FrameConnection[] = [];
-    for (let i = 0; i < n; i++) plan.push(targets[(next + i) % targets.length]!.conn);
-    for (const c of plan) {
-      const e = perConn.get(c);
-      if (e) e.at += frameLen;
-      else perConn.set(c, { buf: Buffer.alloc(0), at: frameLen });
-    }
-    for (const e of perConn.values()) {
-      e.buf = Buffer.allocUnsafe(e.at);
-      e.at = 0;
-    }
+    const born = Date.now();
+    // frames patched in place in each connection's reused buffer, one write per connection per tick
     for (let i = 0; i < n; i++) {
-      const t = targets[next++ % targets.length]!;
-      const e = perConn.get(t.conn)!;
+      const k = next++ % targets.length;
+      const b = targetBatch[k]!;
+      if (b.buf === undefined) b.buf = b.pool.take();
       const op = opaque++;
-      writeSendFrame(tpl, e.buf, e.at, op, t.queueId, born);
+      patchSendFrame(tpl, b.buf, b.count * frameLen, op, targets[k]!.queueId, born);
       sentAt[op & (RING - 1)] = now;
-      e.at += frameLen;
+      b.count++;
     }
     sent += n;
     inflight += n;
-    for (const [c, e] of perConn) {
-      c.queue(e.buf);
-      c.flush();
-    }
+    for (const b of batches.values()) if (b.buf !== undefined) send(b);
   };
   const scheduleFill = (): void => {
     if (fillScheduled) return;

@@ -108,7 +108,8 @@ export async function runTransactionBench(o: TransactionBenchOptions): Promise<T
     finish = r;
   });
 
-  const onResponse = (conn: FrameConnection, header: string): void => {
+  const onResponse = (conn: FrameConnection, buf: Buffer, start: number, end: number): void => {
+    const header = buf.toString('latin1', start, end);
     const code = headerInt(header, '"code":');
     const op = headerInt(header, '"opaque":');
     const msgId = headerStr(header, '"msgId":"');
