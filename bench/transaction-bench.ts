@@ -1,9 +1,10 @@
 /**
  * `cometmq bench transaction`: transactional sends as RocketMQ's TransactionMQProducer makes them, a
  * prepared (half) message with SEND_MESSAGE_V2 (TRAN_MSG=true, sysFlag PREPARED) and, once it is
- * acknowledged, END_TRANSACTION commit as a oneway request on the same connection. Frames come from the
- * template of bench/send-frame-template.ts (as bench/producer-bench.ts's), responses are read by
- * scanning the header text for code, opaque, msgId and queueOffset (bench/frame-connection.ts). The run ends when every commit is visible in the topic's queues, so
+ * acknowledged, END_TRANSACTION commit as a oneway request on the same connection. Half frames are
+ * patched in reused buffers (bench/send-frame-template.ts, as bench/producer-bench.ts's), commits are
+ * written from the acknowledgement's bytes (bench/end-transaction-frame.ts), and responses are read by
+ * scanning their header bytes, never parsed. The run ends when every commit is visible in the topic's queues, so
  * `committedPerSec` counts transactions the broker finished, not just requests written. Works against
  * any RocketMQ 4.x broker (the same generator against CometMQ and the reference).
  */
@@ -12,8 +13,9 @@ import { RemotingClient } from '../src/remoting/remoting-client.js';
 import { RemotingCommand } from '../src/remoting/remoting-command.js';
 import { RequestCode } from '../src/remoting/request-code.js';
 import { cpuMicros, LatencyHistogram, type MasterQueues, resolveTopic, round } from './bench-support.js';
-import { connectTargets, type FrameConnection, headerInt, headerStr } from './frame-connection.js';
-import { buildSendFrameTemplate, writeSendFrame } from './send-frame-template.js';
+import { EndTransactionFrames } from './end-transaction-frame.js';
+import { connectTargets, type FrameConnection, headerIntAt } from './frame-connection.js';
+import { buildSendFrameTemplate, patchSendFrame, SendFramePool } from './send-frame-template.js';
 
 export interface TransactionBenchOptions {
   namesrvAddr: string;
@@ -46,24 +48,20 @@ export interface TransactionBenchResult {
 }
 
 const RING = 1 << 20;
+const CODE_KEY = Buffer.from('"code":', 'latin1');
+const OPAQUE_KEY = Buffer.from('"opaque":', 'latin1');
+
+interface Batch {
+  conn: FrameConnection;
+  halves: SendFramePool;
+  half: Buffer | undefined;
+  halfCount: number;
+  endPool: Buffer[];
+  end: Buffer | undefined;
+  endAt: number;
+}
 /** sysFlag of a half message, MessageSysFlag.TRANSACTION_PREPARED_TYPE */
 const TRANSACTION_PREPARED_TYPE = 4;
-
-/** END_TRANSACTION commit, oneway (flag 2), as DefaultMQProducerImpl.endTransaction sends it. */
-function endTransactionFrame(group: string, opaque: number, msgId: string, queueOffset: string): Buffer {
-  const commitLogOffset = Number.parseInt(msgId.slice(-16), 16);
-  const header =
-    `{"code":${RequestCode.END_TRANSACTION},"extFields":{"producerGroup":"${group}",` +
-    `"tranStateTableOffset":"${queueOffset}","commitLogOffset":"${commitLogOffset}",` +
-    `"commitOrRollback":"8","fromTransactionCheck":"false","msgId":"${msgId}","transactionId":"${msgId}"},` +
-    `"flag":2,"language":"JAVA","opaque":${opaque},"serializeTypeCurrentRPC":"JSON","version":409}`;
-  const len = Buffer.byteLength(header, 'latin1');
-  const frame = Buffer.allocUnsafe(8 + len);
-  frame.writeInt32BE(4 + len, 0);
-  frame.writeInt32BE(len, 4);
-  frame.write(header, 8, 'latin1');
-  return frame;
-}
 
 /** Sum of the topic's max offsets over every master queue. */
 async function totalMaxOffset(
@@ -108,44 +106,92 @@ export async function runTransactionBench(o: TransactionBenchOptions): Promise<T
     finish = r;
   });
 
+  const ends = new EndTransactionFrames(o.producerGroup);
+  // per connection: its reused buffers of half frames and of commits, and the ones being filled
+  const batches = new Map<FrameConnection, Batch>();
+  const batchOf = (c: FrameConnection): Batch => {
+    let b = batches.get(c);
+    if (!b) {
+      b = {
+        conn: c,
+        halves: new SendFramePool(tpl, o.window),
+        half: undefined,
+        halfCount: 0,
+        endPool: [],
+        end: undefined,
+        endAt: 0,
+      };
+      batches.set(c, b);
+    }
+    return b;
+  };
+  const endBytes = o.window * ends.maxFrameBytes;
+
   const onResponse = (conn: FrameConnection, buf: Buffer, start: number, end: number): void => {
-    const header = buf.toString('latin1', start, end);
-    const code = headerInt(header, '"code":');
-    const op = headerInt(header, '"opaque":');
-    const msgId = headerStr(header, '"msgId":"');
-    const queueOffset = headerStr(header, '"queueOffset":"');
+    const code = headerIntAt(buf, start, end, CODE_KEY);
+    const op = headerIntAt(buf, start, end, OPAQUE_KEY, true);
     inflight--;
-    if (code === 0 && msgId.length >= 16) {
-      acked++;
-      hist.record(performance.now() - sentAt[op & (RING - 1)]!);
-      conn.queue(endTransactionFrame(o.producerGroup, opaque++, msgId, queueOffset));
+    const b = batchOf(conn);
+    if (code === 0) {
+      if (b.end === undefined) {
+        b.end = b.endPool.pop() ?? Buffer.allocUnsafe(endBytes);
+        b.endAt = 0;
+      }
+      const n = ends.write(b.end, b.endAt, buf, start, end, opaque);
+      if (n > 0) {
+        opaque++;
+        b.endAt += n;
+        acked++;
+        hist.record(performance.now() - sentAt[op & (RING - 1)]!);
+      } else {
+        failures++;
+        failureCodes.noMsgId = (failureCodes.noMsgId ?? 0) + 1;
+      }
     } else {
       failures++;
       failureCodes[code] = (failureCodes[code] ?? 0) + 1;
     }
-    if (acked + failures >= o.count) finish();
-    else scheduleFill();
+    if (acked + failures >= o.count) {
+      sendEnds(b);
+      finish();
+    } else scheduleFill();
   };
   const { conns, targets } = await connectTargets(brokers, o.connections, onResponse);
+  const targetBatch = targets.map((t) => batchOf(t.conn));
+  const sendEnds = (b: Batch): void => {
+    const buf = b.end;
+    if (buf === undefined) return;
+    b.conn.write(buf.subarray(0, b.endAt), () => b.endPool.push(buf));
+    b.end = undefined;
+  };
 
   let next = 0;
   const fill = (): void => {
     fillScheduled = false;
+    // the commits of the halves acknowledged since the last tick first
+    for (const b of batches.values()) sendEnds(b);
     const n = Math.min(o.window - inflight, o.count - sent);
     if (n <= 0) return;
     const now = performance.now();
-    const born = String(Date.now());
+    const born = Date.now();
     for (let i = 0; i < n; i++) {
-      const t = targets[next++ % targets.length]!;
-      const f = Buffer.allocUnsafe(frameLen);
+      const k = next++ % targets.length;
+      const b = targetBatch[k]!;
+      if (b.half === undefined) b.half = b.halves.take();
       const op = opaque++;
-      writeSendFrame(tpl, f, 0, op, t.queueId, born);
+      patchSendFrame(tpl, b.half, b.halfCount * frameLen, op, targets[k]!.queueId, born);
       sentAt[op & (RING - 1)] = now;
-      t.conn.queue(f);
+      b.halfCount++;
     }
     sent += n;
     inflight += n;
-    for (const c of conns) c.flush();
+    for (const b of batches.values()) {
+      const buf = b.half;
+      if (buf === undefined) continue;
+      b.conn.write(buf.subarray(0, b.halfCount * frameLen), () => b.halves.give(buf));
+      b.half = undefined;
+      b.halfCount = 0;
+    }
   };
   const scheduleFill = (): void => {
     if (fillScheduled) return;
@@ -160,7 +206,7 @@ export async function runTransactionBench(o: TransactionBenchOptions): Promise<T
   scheduleFill();
   await done;
   clearTimeout(guard);
-  for (const c of conns) c.flush();
+  for (const b of batches.values()) sendEnds(b);
   const ackedAt = performance.now();
   const cpu = cpuMicros(cpu0);
   // every commit visible in the topic (bounded: 30 s after the last acknowledgement)
