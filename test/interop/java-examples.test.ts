@@ -275,7 +275,12 @@ describe.each(interopTargets())('RocketMQ 4.9.8 example programs against %s', (t
     expect(javaErrors(p.output())).toEqual([]);
     // one queue seeked to 10; the other starts where a new group starts: 0 (messages still in memory)
     expect(read?.starts).toEqual(half === 2 ? [0, 10] : [...Array(half - 1).fill(0), 10]);
-    expect(outOfOrder(parseMessageExts(p.output()))).toEqual([]);
+    // seek() races the pull task assign() started (4.9.8's DefaultLitePullConsumerImpl.seek cancels it
+    // best-effort): that task's messages, from the group's committed offset, may print first, and the
+    // queue then restarts at 10. One jump back to the seek offset is the client's; any other is a bug
+    const inversions = outOfOrder(parseMessageExts(p.output()));
+    expect(inversions.filter((s) => !/^queue \d+: 10 after \d+$/.test(s))).toEqual([]);
+    expect(inversions.length).toBeLessThanOrEqual(1);
     expect(offsets).toEqual(read!.queues.map((q) => max[q]));
   }, 90_000);
 
