@@ -10,6 +10,7 @@ import {
   PreDecodedEndTransactionCommand,
   readEndTransactionHeaderJson,
 } from './protocol/header/end-transaction-request-header.js';
+import { PreDecodedPullCommand, readPullHeaderJson } from './protocol/header/pull-message-request-header.js';
 import { readSendHeaderJson } from './protocol/header/send-message-header-json.js';
 import { PreDecodedSendCommand } from './protocol/header/send-message-request-header.js';
 import { type ExtFieldsSource, RemotingCommand, SerializeType, setExtField } from './remoting-command.js';
@@ -68,6 +69,13 @@ export function decodeJsonHeader(buf: Buffer, start: number, end: number): Remot
     if (fast !== undefined) {
       const cmd = preDecoded(PreDecodedSendCommand, fast, buf, start, end);
       cmd.sendHeader = fast.header;
+      return cmd;
+    }
+  } else if (code === RequestCode.PULL_MESSAGE) {
+    const fast = readPullHeaderJson(buf, start, end, code);
+    if (fast !== undefined) {
+      const cmd = preDecoded(PreDecodedPullCommand, fast, buf, start, end);
+      cmd.pullHeader = fast.header;
       return cmd;
     }
   } else if (code === RequestCode.END_TRANSACTION) {

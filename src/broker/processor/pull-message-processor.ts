@@ -2,7 +2,10 @@ import { componentLogger } from '../../common/logger.js';
 import { MixAll, PermName, PullSysFlag } from '../../common/message-const.js';
 import { RemotingCommandError } from '../../remoting/custom-header.js';
 import { buildSubscriptionData, type SubscriptionData } from '../../remoting/protocol/body/heartbeat-data.js';
-import { decodePullMessageRequestHeader } from '../../remoting/protocol/header/pull-message-request-header.js';
+import {
+  decodePullMessageRequestHeader,
+  type PreDecodedPullCommand,
+} from '../../remoting/protocol/header/pull-message-request-header.js';
 import type { RemotingChannel } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { ResponseCode } from '../../remoting/response-code.js';
@@ -49,16 +52,19 @@ export class PullMessageProcessor {
     brokerAllowSuspend: boolean,
   ): Promise<RemotingCommand | null> {
     const beginTimeMills = this.ctx.messageStore.now();
-    const fields = request.extFields;
+    // decoded already by the JSON header's fast path when every field was there
+    const pre = (request as PreDecodedPullCommand).pullHeader;
+    const fields = pre === undefined ? request.extFields : undefined;
     // 4.9.8 reads commitOffset, suspendTimeoutMillis and subVersion only when a flag asks for them
     // (its header decoding lets a missing field be null): absent, they fail only where used
     const lax =
-      fields.commitOffset === undefined ||
-      fields.suspendTimeoutMillis === undefined ||
-      fields.subVersion === undefined;
-    const h = decodePullMessageRequestHeader(lax ? { ...OPTIONAL_PULL_FIELDS, ...fields } : fields);
+      fields !== undefined &&
+      (fields.commitOffset === undefined ||
+        fields.suspendTimeoutMillis === undefined ||
+        fields.subVersion === undefined);
+    const h = pre ?? decodePullMessageRequestHeader(lax ? { ...OPTIONAL_PULL_FIELDS, ...fields } : fields!);
     const need = (field: keyof typeof OPTIONAL_PULL_FIELDS): void => {
-      if (lax && fields[field] === undefined)
+      if (lax && fields![field] === undefined)
         throw new RemotingCommandError(`the custom field <${field}> is null`);
     };
     const b = this.ctx.brokerConfig;
