@@ -77,6 +77,10 @@ export async function connectTargets(
   return { conns, targets };
 }
 
+/** The keys generators read from every response header, for headerIntAt. */
+export const CODE_KEY = Buffer.from('"code":', 'latin1');
+export const OPAQUE_KEY = Buffer.from('"opaque":', 'latin1');
+
 /**
  * The integer after `key` (a JSON key with its colon, as bytes) in header bytes buf[start, end), -1
  * when absent: no string made per response. The code comes first in every header.

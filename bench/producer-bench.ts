@@ -14,7 +14,13 @@ import {
   resolveTopic,
   round,
 } from './bench-support.js';
-import { connectTargets, type FrameConnection, headerIntAt } from './frame-connection.js';
+import {
+  CODE_KEY,
+  connectTargets,
+  type FrameConnection,
+  headerIntAt,
+  OPAQUE_KEY,
+} from './frame-connection.js';
 import { buildSendFrameTemplate, patchSendFrame, SendFramePool } from './send-frame-template.js';
 
 export interface ProducerBenchOptions {
@@ -50,8 +56,6 @@ export interface ProducerBenchResult {
 }
 
 const RING = 1 << 20;
-const CODE_KEY = Buffer.from('"code":', 'latin1');
-const OPAQUE_KEY = Buffer.from('"opaque":', 'latin1');
 
 interface Batch {
   conn: FrameConnection;

@@ -14,7 +14,13 @@ import { RemotingCommand } from '../src/remoting/remoting-command.js';
 import { RequestCode } from '../src/remoting/request-code.js';
 import { cpuMicros, LatencyHistogram, type MasterQueues, resolveTopic, round } from './bench-support.js';
 import { EndTransactionFrames } from './end-transaction-frame.js';
-import { connectTargets, type FrameConnection, headerIntAt } from './frame-connection.js';
+import {
+  CODE_KEY,
+  connectTargets,
+  type FrameConnection,
+  headerIntAt,
+  OPAQUE_KEY,
+} from './frame-connection.js';
 import { buildSendFrameTemplate, patchSendFrame, SendFramePool } from './send-frame-template.js';
 
 export interface TransactionBenchOptions {
@@ -48,8 +54,6 @@ export interface TransactionBenchResult {
 }
 
 const RING = 1 << 20;
-const CODE_KEY = Buffer.from('"code":', 'latin1');
-const OPAQUE_KEY = Buffer.from('"opaque":', 'latin1');
 
 interface Batch {
   conn: FrameConnection;

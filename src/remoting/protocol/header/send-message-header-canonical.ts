@@ -11,7 +11,13 @@
  */
 import { AsciiJsonUnescaper, type FastJsonCommand, StringSlot } from '../../fast-json-header.js';
 import { readLatin1 } from '../../utf8.js';
-import type { SendMessageRequestHeader } from './send-message-request-header.js';
+import {
+  blankSendMessageRequestHeader,
+  SEND_V2_REQUIRED,
+  type SendMessageRequestHeader,
+  setSendV2Int,
+  setSendV2String,
+} from './send-message-request-header.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -21,8 +27,6 @@ const CLOSE_BRACE = 0x7d;
 const LETTER_A = 0x61;
 /** 15 digits always fit a double exactly; longer numbers go the general way. */
 const MAX_DIGITS = 15;
-/** b (topic), c (defaultTopic), d, e, f, g, h: decodeSendMessageRequestHeaderV2's required fields. */
-const REQUIRED = 0b1111_1110;
 
 const lit = (s: string): Buffer => Buffer.from(s, 'latin1');
 const CODE = lit('{"code":');
@@ -52,21 +56,7 @@ export function readSendHeaderCanonical(
   let p = pos;
   if (!literalAt(buf, p, end, EXT_FIELDS)) return undefined;
   p += EXT_FIELDS.length;
-  const h: SendMessageRequestHeader = {
-    producerGroup: undefined,
-    topic: '',
-    defaultTopic: '',
-    defaultTopicQueueNums: 0,
-    queueId: 0,
-    sysFlag: 0,
-    bornTimestamp: 0,
-    flag: 0,
-    properties: undefined,
-    reconsumeTimes: undefined,
-    unitMode: false,
-    maxReconsumeTimes: undefined,
-    batch: false,
-  };
+  const h = blankSendMessageRequestHeader();
   // the fields seen, one bit per letter
   let seen = 0;
   for (;;) {
@@ -88,16 +78,13 @@ export function readSendHeaderCanonical(
       case 13: {
         const s = readRepeating(slots[letter === 13 ? 3 : letter]!, buf, p, end);
         if (s === undefined) return undefined;
-        if (letter === 0) h.producerGroup = s;
-        else if (letter === 1) h.topic = s;
-        else if (letter === 2) h.defaultTopic = s;
-        else h.bname = s;
+        setSendV2String(h, letter, s);
         break;
       }
       case 8: {
         const s = readProperties(buf, p, end);
         if (s === undefined) return undefined;
-        h.properties = s;
+        setSendV2String(h, letter, s);
         break;
       }
       case 10:
@@ -118,14 +105,7 @@ export function readSendHeaderCanonical(
         // Integer.parseInt / Long.parseLong of the quoted digits
         if (!readInt(buf, p, end, false) || buf[pos] !== QUOTE) return undefined;
         pos++;
-        const n = int;
-        if (letter === 3) h.defaultTopicQueueNums = n;
-        else if (letter === 4) h.queueId = n;
-        else if (letter === 5) h.sysFlag = n;
-        else if (letter === 6) h.bornTimestamp = n;
-        else if (letter === 7) h.flag = n;
-        else if (letter === 9) h.reconsumeTimes = n;
-        else h.maxReconsumeTimes = n;
+        setSendV2Int(h, letter, int);
         break;
       }
       default:
@@ -141,7 +121,7 @@ export function readSendHeaderCanonical(
     if (buf[p] !== CLOSE_BRACE) return undefined;
     break;
   }
-  if ((seen & REQUIRED) !== REQUIRED) return undefined;
+  if ((seen & SEND_V2_REQUIRED) !== SEND_V2_REQUIRED) return undefined;
 
   if (!literalAt(buf, p, end, FLAG) || !readInt(buf, p + FLAG.length, end, true)) return undefined;
   const flag = int | 0;

@@ -10,30 +10,20 @@ import {
   StringSlot,
 } from '../../fast-json-header.js';
 import { readSendHeaderCanonical } from './send-message-header-canonical.js';
-import type { SendMessageRequestHeader } from './send-message-request-header.js';
+import {
+  blankSendMessageRequestHeader,
+  SEND_V2_REQUIRED,
+  type SendMessageRequestHeader,
+  setSendV2Int,
+  setSendV2String,
+} from './send-message-request-header.js';
 
 /** Producer group (a), topic (b), default topic (c) and broker name (n): they repeat send after send. */
 const slots = [new StringSlot(), new StringSlot(), new StringSlot(), new StringSlot()];
-/** b (topic), c (defaultTopic), d, e, f, g, h: decodeSendMessageRequestHeaderV2's required fields. */
-const REQUIRED = 0b1111_1110;
 const LETTER_A = 0x61;
 
 function readSendExtFields(r: FastJsonHeaderReader): SendMessageRequestHeader | undefined {
-  const h: SendMessageRequestHeader = {
-    producerGroup: undefined,
-    topic: '',
-    defaultTopic: '',
-    defaultTopicQueueNums: 0,
-    queueId: 0,
-    sysFlag: 0,
-    bornTimestamp: 0,
-    flag: 0,
-    properties: undefined,
-    reconsumeTimes: undefined,
-    unitMode: false,
-    maxReconsumeTimes: undefined,
-    batch: false,
-  };
+  const h = blankSendMessageRequestHeader();
   // the fields seen, one bit per letter
   let seen = 0;
   for (;;) {
@@ -45,16 +35,13 @@ function readSendExtFields(r: FastJsonHeaderReader): SendMessageRequestHeader | 
       case 13: {
         const s = r.readString(slots[letter === 13 ? 3 : letter]);
         if (s === undefined) return undefined;
-        if (letter === 0) h.producerGroup = s;
-        else if (letter === 1) h.topic = s;
-        else if (letter === 2) h.defaultTopic = s;
-        else h.bname = s;
+        setSendV2String(h, letter, s);
         break;
       }
       case 8: {
         const s = r.readString(undefined);
         if (s === undefined) return undefined;
-        h.properties = s;
+        setSendV2String(h, letter, s);
         break;
       }
       case 10:
@@ -74,13 +61,7 @@ function readSendExtFields(r: FastJsonHeaderReader): SendMessageRequestHeader | 
       case 11: {
         const n = r.readQuotedInt();
         if (n === undefined) return undefined;
-        if (letter === 3) h.defaultTopicQueueNums = n;
-        else if (letter === 4) h.queueId = n;
-        else if (letter === 5) h.sysFlag = n;
-        else if (letter === 6) h.bornTimestamp = n;
-        else if (letter === 7) h.flag = n;
-        else if (letter === 9) h.reconsumeTimes = n;
-        else h.maxReconsumeTimes = n;
+        setSendV2Int(h, letter, n);
         break;
       }
       default:
@@ -91,7 +72,7 @@ function readSendExtFields(r: FastJsonHeaderReader): SendMessageRequestHeader | 
     if (more === undefined) return undefined;
     if (!more) break;
   }
-  return (seen & REQUIRED) === REQUIRED ? h : undefined;
+  return (seen & SEND_V2_REQUIRED) === SEND_V2_REQUIRED ? h : undefined;
 }
 
 /**

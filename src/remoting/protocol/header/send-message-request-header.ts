@@ -163,6 +163,48 @@ export function encodeSendMessageRequestHeaderV2(h: SendMessageRequestHeader): R
   return out;
 }
 
+/** b (topic), c (defaultTopic), d, e, f, g, h: decodeSendMessageRequestHeaderV2's required fields, one bit per letter. */
+export const SEND_V2_REQUIRED = 0b1111_1110;
+
+/** A header with every field at its zero, for the JSON readers to fill field by field. */
+export function blankSendMessageRequestHeader(): SendMessageRequestHeader {
+  return {
+    producerGroup: undefined,
+    topic: '',
+    defaultTopic: '',
+    defaultTopicQueueNums: 0,
+    queueId: 0,
+    sysFlag: 0,
+    bornTimestamp: 0,
+    flag: 0,
+    properties: undefined,
+    reconsumeTimes: undefined,
+    unitMode: false,
+    maxReconsumeTimes: undefined,
+    batch: false,
+  };
+}
+
+/** Sets the V2 string field of `letter` (0 = a): a, b, c, i or n. */
+export function setSendV2String(h: SendMessageRequestHeader, letter: number, s: string): void {
+  if (letter === 0) h.producerGroup = s;
+  else if (letter === 1) h.topic = s;
+  else if (letter === 2) h.defaultTopic = s;
+  else if (letter === 8) h.properties = s;
+  else h.bname = s;
+}
+
+/** Sets the V2 integer field of `letter` (0 = a): d, e, f, g, h, j or l. */
+export function setSendV2Int(h: SendMessageRequestHeader, letter: number, n: number): void {
+  if (letter === 3) h.defaultTopicQueueNums = n;
+  else if (letter === 4) h.queueId = n;
+  else if (letter === 5) h.sysFlag = n;
+  else if (letter === 6) h.bornTimestamp = n;
+  else if (letter === 7) h.flag = n;
+  else if (letter === 9) h.reconsumeTimes = n;
+  else h.maxReconsumeTimes = n;
+}
+
 /**
  * A send request whose header was decoded into its typed fields before dispatch: by the JSON header's
  * fast path (send-message-header-json.ts) or by the broker's network thread.
