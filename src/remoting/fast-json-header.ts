@@ -304,20 +304,10 @@ export class FastJsonHeaderReader {
     const b = this.buf;
     if (b[this.pos] !== QUOTE) return undefined;
     const start = this.pos + 1;
-    let i = start;
-    while (i < this.end && b[i] !== QUOTE) {
-      if (b[i] === BACKSLASH || b[i]! < 0x20 || b[i]! >= 0x80) return undefined;
-      i++;
-    }
-    if (i === this.end) return undefined;
-    this.pos = i + 1;
-    return (
-      i - start === 4 &&
-      (b[start]! | 0x20) === 0x74 &&
-      (b[start + 1]! | 0x20) === 0x72 &&
-      (b[start + 2]! | 0x20) === 0x75 &&
-      (b[start + 3]! | 0x20) === 0x65
-    );
+    const close = plainStringEnd(b, start, this.end);
+    if (close < 0) return undefined;
+    this.pos = close + 1;
+    return isAsciiTrue(b, start, close);
   }
 
   /** A bare integer (JSON number without fraction or exponent). */
@@ -397,6 +387,30 @@ export class FastJsonHeaderReader {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * The closing quote of a plain JSON string whose content starts at `start`: printable ASCII, no
+ * escape. -1 when there is none before `end` or the content is not plain.
+ */
+export function plainStringEnd(b: Buffer, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH || c < 0x20 || c >= 0x80) return -1;
+  }
+  return -1;
+}
+
+/** Boolean.parseBoolean of the ASCII bytes b[start, end): "true" in any case. */
+export function isAsciiTrue(b: Buffer, start: number, end: number): boolean {
+  return (
+    end - start === 4 &&
+    (b[start]! | 0x20) === 0x74 &&
+    (b[start + 1]! | 0x20) === 0x72 &&
+    (b[start + 2]! | 0x20) === 0x75 &&
+    (b[start + 3]! | 0x20) === 0x65
+  );
+}
 
 // outer keys, by id
 const OUTER_KEYS = [

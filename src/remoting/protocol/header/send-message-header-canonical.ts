@@ -9,14 +9,26 @@
  *
  * Whatever this accepts decodes to what the general reader gives; anything else is undefined.
  */
-import { AsciiJsonUnescaper, type FastJsonCommand, StringSlot } from '../../fast-json-header.js';
+import {
+  AsciiJsonUnescaper,
+  type FastJsonCommand,
+  isAsciiTrue,
+  plainStringEnd,
+  StringSlot,
+} from '../../fast-json-header.js';
 import { readLatin1 } from '../../utf8.js';
 import {
   blankSendMessageRequestHeader,
+  SEND_V2_KIND,
   SEND_V2_REQUIRED,
   type SendMessageRequestHeader,
+  setSendV2Boolean,
   setSendV2Int,
   setSendV2String,
+  V2_BOOLEAN,
+  V2_INT,
+  V2_PROPERTIES,
+  V2_REPEATING,
 } from './send-message-request-header.js';
 
 const QUOTE = 0x22;
@@ -71,37 +83,26 @@ export function readSendHeaderCanonical(
       return undefined;
     const letter = buf[p + 1]! - LETTER_A;
     p += 5;
-    switch (letter) {
-      case 0:
-      case 1:
-      case 2:
-      case 13: {
+    switch (SEND_V2_KIND[letter]) {
+      case V2_REPEATING: {
         const s = readRepeating(slots[letter === 13 ? 3 : letter]!, buf, p, end);
         if (s === undefined) return undefined;
         setSendV2String(h, letter, s);
         break;
       }
-      case 8: {
+      case V2_PROPERTIES: {
         const s = readProperties(buf, p, end);
         if (s === undefined) return undefined;
         setSendV2String(h, letter, s);
         break;
       }
-      case 10:
-      case 12: {
+      case V2_BOOLEAN: {
         const t = readBoolean(buf, p, end);
         if (t === undefined) return undefined;
-        if (letter === 10) h.unitMode = t;
-        else h.batch = t;
+        setSendV2Boolean(h, letter, t);
         break;
       }
-      case 3:
-      case 4:
-      case 5:
-      case 6:
-      case 7:
-      case 9:
-      case 11: {
+      case V2_INT: {
         // Integer.parseInt / Long.parseLong of the quoted digits
         if (!readInt(buf, p, end, false) || buf[pos] !== QUOTE) return undefined;
         pos++;
@@ -183,16 +184,11 @@ function readRepeating(slot: StringSlot, buf: Buffer, p: number, end: number): s
     pos = q;
     return slot.last;
   }
-  let i = p;
-  for (; i < end; i++) {
-    const c = buf[i]!;
-    if (c === QUOTE) break;
-    // escapes and non-ASCII: the general reader's business
-    if (c === BACKSLASH || c < 0x20 || c >= 0x80) return undefined;
-  }
-  if (i === end) return undefined;
-  pos = i + 1;
-  return slot.get(buf, p, i);
+  // escapes and non-ASCII: the general reader's business
+  const close = plainStringEnd(buf, p, end);
+  if (close < 0) return undefined;
+  pos = close + 1;
+  return slot.get(buf, p, close);
 }
 
 /** The properties: name\u0001value\u0002 pairs, so JSON escapes are the rule. */
@@ -215,21 +211,10 @@ function readProperties(buf: Buffer, p: number, end: number): string | undefined
 
 /** Boolean.parseBoolean of a plain quoted value: "true" in any case. */
 function readBoolean(buf: Buffer, p: number, end: number): boolean | undefined {
-  let i = p;
-  for (; i < end; i++) {
-    const c = buf[i]!;
-    if (c === QUOTE) break;
-    if (c === BACKSLASH || c < 0x20 || c >= 0x80) return undefined;
-  }
-  if (i === end) return undefined;
-  pos = i + 1;
-  return (
-    i - p === 4 &&
-    (buf[p]! | 0x20) === 0x74 &&
-    (buf[p + 1]! | 0x20) === 0x72 &&
-    (buf[p + 2]! | 0x20) === 0x75 &&
-    (buf[p + 3]! | 0x20) === 0x65
-  );
+  const close = plainStringEnd(buf, p, end);
+  if (close < 0) return undefined;
+  pos = close + 1;
+  return isAsciiTrue(buf, p, close);
 }
 
 function skipSpace(buf: Buffer, p: number, end: number): number {

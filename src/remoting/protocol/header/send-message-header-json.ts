@@ -12,10 +12,16 @@ import {
 import { readSendHeaderCanonical } from './send-message-header-canonical.js';
 import {
   blankSendMessageRequestHeader,
+  SEND_V2_KIND,
   SEND_V2_REQUIRED,
   type SendMessageRequestHeader,
+  setSendV2Boolean,
   setSendV2Int,
   setSendV2String,
+  V2_BOOLEAN,
+  V2_INT,
+  V2_PROPERTIES,
+  V2_REPEATING,
 } from './send-message-request-header.js';
 
 /** Producer group (a), topic (b), default topic (c) and broker name (n): they repeat send after send. */
@@ -28,37 +34,26 @@ function readSendExtFields(r: FastJsonHeaderReader): SendMessageRequestHeader | 
   let seen = 0;
   for (;;) {
     const letter = r.letterKey() - LETTER_A;
-    switch (letter) {
-      case 0:
-      case 1:
-      case 2:
-      case 13: {
+    switch (SEND_V2_KIND[letter]) {
+      case V2_REPEATING: {
         const s = r.readString(slots[letter === 13 ? 3 : letter]);
         if (s === undefined) return undefined;
         setSendV2String(h, letter, s);
         break;
       }
-      case 8: {
+      case V2_PROPERTIES: {
         const s = r.readString(undefined);
         if (s === undefined) return undefined;
         setSendV2String(h, letter, s);
         break;
       }
-      case 10:
-      case 12: {
+      case V2_BOOLEAN: {
         const t = r.readBoolean();
         if (t === undefined) return undefined;
-        if (letter === 10) h.unitMode = t;
-        else h.batch = t;
+        setSendV2Boolean(h, letter, t);
         break;
       }
-      case 3:
-      case 4:
-      case 5:
-      case 6:
-      case 7:
-      case 9:
-      case 11: {
+      case V2_INT: {
         const n = r.readQuotedInt();
         if (n === undefined) return undefined;
         setSendV2Int(h, letter, n);

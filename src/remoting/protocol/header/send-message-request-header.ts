@@ -185,6 +185,35 @@ export function blankSendMessageRequestHeader(): SendMessageRequestHeader {
   };
 }
 
+/** Producer group, topic, default topic, broker name: strings that repeat send after send. */
+export const V2_REPEATING = 1;
+export const V2_PROPERTIES = 2;
+export const V2_BOOLEAN = 3;
+export const V2_INT = 4;
+/** What each V2 field holds, by letter (0 = a); undefined for a letter the header does not have. */
+export const SEND_V2_KIND: readonly number[] = [
+  V2_REPEATING,
+  V2_REPEATING,
+  V2_REPEATING,
+  V2_INT,
+  V2_INT,
+  V2_INT,
+  V2_INT,
+  V2_INT,
+  V2_PROPERTIES,
+  V2_INT,
+  V2_BOOLEAN,
+  V2_INT,
+  V2_BOOLEAN,
+  V2_REPEATING,
+];
+
+/** Sets the V2 boolean field of `letter` (0 = a): k (unitMode) or m (batch). */
+export function setSendV2Boolean(h: SendMessageRequestHeader, letter: number, t: boolean): void {
+  if (letter === 10) h.unitMode = t;
+  else h.batch = t;
+}
+
 /** Sets the V2 string field of `letter` (0 = a): a, b, c, i or n. */
 export function setSendV2String(h: SendMessageRequestHeader, letter: number, s: string): void {
   if (letter === 0) h.producerGroup = s;
