@@ -326,18 +326,13 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
   }
 
   putMessage(msg: MessageExtBrokerInner): Promise<PutMessageResult> {
-    const refused = this.checkStoreStatus();
-    if (refused) return Promise.resolve(refused);
-    const put = this.commitLog.putMessage(msg);
-    const replica = this.replicaWaiter;
-    // a put that does not wait (msg.waitStoreMsgOK false) is answered as one whose WAIT is "false"
-    const props = msg.waitStoreMsgOK === false ? NO_WAIT_PROPERTIES : msg.propertiesString;
-    return replica ? put.then((r) => replica.afterPut(r, props)) : put;
+    return new Promise((resolve) => this.putMessageThen(msg, resolve));
   }
 
   /**
-   * putMessage through a callback (CommitLog.appendMessage says why), answered before this returns
-   * when refused. With SYNC_MASTER replication the answer waits for the slave, through a promise.
+   * putMessage through a callback, without a promise per message (CommitLog.appendMessage says why):
+   * answered before this returns when refused. With SYNC_MASTER replication the answer waits for a
+   * slave (ReplicaWaiter.afterPut).
    */
   putMessageThen(msg: MessageExtBrokerInner, done: PutWaiter): void {
     const refused = this.checkStoreStatus();
@@ -345,14 +340,22 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
       done(refused);
       return;
     }
-    if (this.replicaWaiter?.synchronous) {
-      this.putMessage(msg).then(done, (err: unknown) => {
-        this.log.error({ err }, 'putMessage failed');
-        done({ status: 'UNKNOWN_ERROR', remark: String(err) });
-      });
-      return;
+    const replica = this.replicaWaiter;
+    let answer = done;
+    if (replica?.synchronous) {
+      // a put that does not wait (msg.waitStoreMsgOK false) is answered as one whose WAIT is "false"
+      const props = msg.waitStoreMsgOK === false ? NO_WAIT_PROPERTIES : msg.propertiesString;
+      answer = (r) => {
+        const held = replica.afterPut(r, props);
+        if (!(held instanceof Promise)) done(held);
+        else
+          held.then(done, (err: unknown) => {
+            this.log.error({ err }, 'waiting for the slave failed');
+            done({ status: 'UNKNOWN_ERROR', remark: String(err) });
+          });
+      };
     }
-    const appendRefused = this.commitLog.appendMessage(msg, done);
+    const appendRefused = this.commitLog.appendMessage(msg, answer);
     if (appendRefused) done(appendRefused);
   }
 
