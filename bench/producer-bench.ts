@@ -21,7 +21,7 @@ import {
   headerIntAt,
   OPAQUE_KEY,
 } from './frame-connection.js';
-import { buildSendFrameTemplate, patchSendFrame, SendFramePool } from './send-frame-template.js';
+import { buildSendFrameTemplate, SendFrameBatch } from './send-frame-template.js';
 
 export interface ProducerBenchOptions {
   namesrvAddr: string;
@@ -57,13 +57,6 @@ export interface ProducerBenchResult {
 
 const RING = 1 << 20;
 
-interface Batch {
-  conn: FrameConnection;
-  pool: SendFramePool;
-  buf: Buffer | undefined;
-  count: number;
-}
-
 export async function runProducerBench(o: ProducerBenchOptions): Promise<ProducerBenchResult> {
   const brokers: MasterQueues[] = await resolveTopic(o.namesrvAddr, o.topic, o.queueNums);
   const tpl = buildSendFrameTemplate({
@@ -71,7 +64,6 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<Produce
     sysFlag: 0,
     properties: o.properties ?? 'WAIT\u0001true\u0002TAGS\u0001bench\u0002',
   });
-  const frameLen = tpl.frame.length;
   const sentAt = new Float64Array(RING);
   const hist = new LatencyHistogram();
   const failureCodes: Record<string, number> = {};
@@ -102,17 +94,10 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<Produce
     scheduleFill();
   };
   const { conns, targets } = await connectTargets(brokers, o.connections, onResponse);
-  // per connection: its frame buffers, and the one being filled this tick
-  const batches = new Map<FrameConnection, Batch>();
-  for (const c of conns)
-    batches.set(c, { conn: c, pool: new SendFramePool(tpl, o.window), buf: undefined, count: 0 });
+  // per connection: the frames of this tick, in a reused buffer
+  const batches = new Map<FrameConnection, SendFrameBatch>();
+  for (const c of conns) batches.set(c, new SendFrameBatch(c, tpl, o.window));
   const targetBatch = targets.map((t) => batches.get(t.conn)!);
-  const send = (b: Batch): void => {
-    const buf = b.buf!;
-    b.conn.write(buf.subarray(0, b.count * frameLen), () => b.pool.give(buf));
-    b.buf = undefined;
-    b.count = 0;
-  };
 
   let next = 0;
   const fill = (): void => {
@@ -132,16 +117,13 @@ export async function runProducerBench(o: ProducerBenchOptions): Promise<Produce
     // frames patched in place in each connection's reused buffer, one write per connection per tick
     for (let i = 0; i < n; i++) {
       const k = next++ % targets.length;
-      const b = targetBatch[k]!;
-      if (b.buf === undefined) b.buf = b.pool.take();
       const op = opaque++;
-      patchSendFrame(tpl, b.buf, b.count * frameLen, op, targets[k]!.queueId, born);
+      targetBatch[k]!.add(op, targets[k]!.queueId, born);
       sentAt[op & (RING - 1)] = now;
-      b.count++;
     }
     sent += n;
     inflight += n;
-    for (const b of batches.values()) if (b.buf !== undefined) send(b);
+    for (const b of batches.values()) b.send();
   };
   const scheduleFill = (): void => {
     if (fillScheduled) return;

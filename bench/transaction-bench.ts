@@ -21,7 +21,7 @@ import {
   headerIntAt,
   OPAQUE_KEY,
 } from './frame-connection.js';
-import { buildSendFrameTemplate, patchSendFrame, SendFramePool } from './send-frame-template.js';
+import { buildSendFrameTemplate, SendFrameBatch } from './send-frame-template.js';
 
 export interface TransactionBenchOptions {
   namesrvAddr: string;
@@ -57,9 +57,7 @@ const RING = 1 << 20;
 
 interface Batch {
   conn: FrameConnection;
-  halves: SendFramePool;
-  half: Buffer | undefined;
-  halfCount: number;
+  halves: SendFrameBatch;
   endPool: Buffer[];
   end: Buffer | undefined;
   endAt: number;
@@ -95,7 +93,6 @@ export async function runTransactionBench(o: TransactionBenchOptions): Promise<T
     sysFlag: TRANSACTION_PREPARED_TYPE,
     properties: `TRAN_MSG\u0001true\u0002PGROUP\u0001${o.producerGroup}\u0002WAIT\u0001true\u0002TAGS\u0001bench\u0002`,
   });
-  const frameLen = tpl.frame.length;
   const sentAt = new Float64Array(RING);
   const hist = new LatencyHistogram();
   let sent = 0;
@@ -118,9 +115,7 @@ export async function runTransactionBench(o: TransactionBenchOptions): Promise<T
     if (!b) {
       b = {
         conn: c,
-        halves: new SendFramePool(tpl, o.window),
-        half: undefined,
-        halfCount: 0,
+        halves: new SendFrameBatch(c, tpl, o.window),
         endPool: [],
         end: undefined,
         endAt: 0,
@@ -182,22 +177,13 @@ export async function runTransactionBench(o: TransactionBenchOptions): Promise<T
     const born = Date.now();
     for (let i = 0; i < n; i++) {
       const k = next++ % targets.length;
-      const b = targetBatch[k]!;
-      if (b.half === undefined) b.half = b.halves.take();
       const op = opaque++;
-      patchSendFrame(tpl, b.half, b.halfCount * frameLen, op, targets[k]!.queueId, born);
+      targetBatch[k]!.halves.add(op, targets[k]!.queueId, born);
       sentAt[op & (RING - 1)] = now;
-      b.halfCount++;
     }
     sent += n;
     inflight += n;
-    for (const b of batches.values()) {
-      const buf = b.half;
-      if (buf === undefined) continue;
-      b.conn.write(buf.subarray(0, b.halfCount * frameLen), () => b.halves.give(buf));
-      b.half = undefined;
-      b.halfCount = 0;
-    }
+    for (const b of batches.values()) b.halves.send();
   };
   const scheduleFill = (): void => {
     if (fillScheduled) return;
