@@ -24,17 +24,9 @@ export function encodeProperties(properties: Readonly<Record<string, string | un
 export function decodeProperties(s: string | undefined | null): Record<string, string> {
   const map: Record<string, string> = {};
   if (!s) return map;
-  const len = s.length;
-  let index = 0;
-  while (index < len) {
-    let next = s.indexOf(PROPERTY_SEPARATOR, index);
-    if (next < 0) next = len;
-    if (next - index >= 3) {
-      const kv = s.indexOf(NAME_VALUE_SEPARATOR, index);
-      if (kv > index && kv < next - 1) map[s.substring(index, kv)] = s.substring(kv + 1, next);
-    }
-    index = next + 1;
-  }
+  forEachEntry(s, (at, nameEnd, end) => {
+    if (nameEnd > at && nameEnd < end - 1) map[s.substring(at, nameEnd)] = s.substring(nameEnd + 1, end);
+  });
   return map;
 }
 
