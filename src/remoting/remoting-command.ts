@@ -55,12 +55,22 @@ export interface ExtFieldsSource {
   decode(): Record<string, string>;
 }
 
+/** A body's bytes on loan (a pull body carved from a reusable slab): released once written. */
+export interface BodyLease {
+  release(): void;
+}
+
 export class RemotingCommand {
   /** Serialize type new requests use; Java reads it from rocketmq.serialize.type (default JSON). */
   static defaultSerializeType: SerializeType = SerializeType.JSON;
 
   private ext: Record<string, string> | null;
   private extSource: ExtFieldsSource | null = null;
+  /**
+   * Set when `body` is on loan: a channel that writes the command releases it once the bytes are
+   * in the kernel (or dropped). A channel that never does only keeps the loan from being reused.
+   */
+  bodyLease: BodyLease | null = null;
 
   constructor(
     public code: number,

@@ -9,7 +9,7 @@ import { FrameSlab } from './frame-slab.js';
 import type { ProcessorTable } from './processor-table.js';
 import type { RemotingChannel } from './remoting-channel.js';
 import { encodeCommand, encodeCommandHeader, FrameDecoder } from './remoting-codec.js';
-import { FLAG_ONEWAY, type RemotingCommand } from './remoting-command.js';
+import { type BodyLease, FLAG_ONEWAY, type RemotingCommand } from './remoting-command.js';
 
 const log = componentLogger('remoting');
 
@@ -59,6 +59,8 @@ export class SocketChannel implements RemotingChannel {
   /** Some queued piece is a zero-copy body: join only the small pieces around it. */
   private outHasLarge = false;
   private outCallbacks: WriteCallback[] = [];
+  /** Loaned bodies in outQueue, released once their write completes or fails. */
+  private outLeases: BodyLease[] = [];
   /** Where the frames with an in-place form (send replies) are written. */
   private readonly slab = new FrameSlab();
   private flushScheduled = false;
@@ -240,6 +242,8 @@ export class SocketChannel implements RemotingChannel {
   private enqueue(cmd: RemotingCommand, callback: WriteCallback | undefined): void {
     if (!this.open) {
       log.debug({ remote: this.remoteAddress, code: cmd.code }, 'write dropped: channel closed');
+      cmd.bodyLease?.release();
+      cmd.bodyLease = null;
       if (callback !== undefined) {
         callback(
           new RemotingSendRequestError(`channel to ${this.remoteAddress} is closed`, {
@@ -249,23 +253,35 @@ export class SocketChannel implements RemotingChannel {
       }
       return;
     }
-    const inPlace = this.slab.write(cmd, this.outQueue);
-    if (inPlace > 0) {
-      this.outBytes += inPlace;
-    } else {
-      // encoded first: a frame that cannot be encoded throws before the slab's frames are cut
-      const body = cmd.body;
-      if (body !== null && body.length >= ZERO_COPY_BODY) {
-        const header = encodeCommandHeader(cmd);
-        this.slab.cut(this.outQueue);
-        this.outQueue.push(header, body);
-        this.outBytes += header.length + body.length;
-        this.outHasLarge = true;
+    const lease = cmd.bodyLease;
+    cmd.bodyLease = null;
+    let bodyQueued = false;
+    try {
+      const inPlace = this.slab.write(cmd, this.outQueue);
+      if (inPlace > 0) {
+        this.outBytes += inPlace;
       } else {
-        const frame = encodeCommand(cmd);
-        this.slab.cut(this.outQueue);
-        this.outQueue.push(frame);
-        this.outBytes += frame.length;
+        // encoded first: a frame that cannot be encoded throws before the slab's frames are cut
+        const body = cmd.body;
+        if (body !== null && body.length >= ZERO_COPY_BODY) {
+          const header = encodeCommandHeader(cmd);
+          this.slab.cut(this.outQueue);
+          this.outQueue.push(header, body);
+          this.outBytes += header.length + body.length;
+          this.outHasLarge = true;
+          bodyQueued = true;
+        } else {
+          const frame = encodeCommand(cmd);
+          this.slab.cut(this.outQueue);
+          this.outQueue.push(frame);
+          this.outBytes += frame.length;
+        }
+      }
+    } finally {
+      // a body copied into its frame (or never encoded) is free now; one queued as it is, once written
+      if (lease !== null) {
+        if (bodyQueued) this.outLeases.push(lease);
+        else lease.release();
       }
     }
     if (callback !== undefined) this.outCallbacks.push(callback);
@@ -293,10 +309,12 @@ export class SocketChannel implements RemotingChannel {
     const queue = this.outQueue;
     if (queue.length === 0) return;
     const callbacks = this.outCallbacks;
+    const leases = this.outLeases;
     const bytes = this.outBytes;
     const hasLarge = this.outHasLarge;
     this.outQueue = [];
     this.outCallbacks = [];
+    if (leases.length > 0) this.outLeases = [];
     this.outBytes = 0;
     this.outHasLarge = false;
     const socket = this.socket;
@@ -304,13 +322,16 @@ export class SocketChannel implements RemotingChannel {
       const err = new RemotingSendRequestError(`channel to ${this.remoteAddress} is closed`, {
         addr: this.remoteAddress,
       });
+      for (const lease of leases) lease.release();
       for (const cb of callbacks) cb(err);
       return;
     }
+    // the callback of a turn's last write runs once all of it is in the kernel (or failed)
     const done =
-      callbacks.length === 0
+      callbacks.length === 0 && leases.length === 0
         ? undefined
         : (err?: Error | null) => {
+            for (const lease of leases) lease.release();
             for (const cb of callbacks) cb(err ?? null);
           };
     if (queue.length === 1) {
@@ -341,10 +362,13 @@ export class SocketChannel implements RemotingChannel {
       call.reject(err);
     }
     const callbacks = this.outCallbacks;
+    const leases = this.outLeases;
     this.outQueue = [];
     this.outCallbacks = [];
+    this.outLeases = [];
     this.outBytes = 0;
     this.outHasLarge = false;
+    for (const lease of leases) lease.release();
     for (const cb of callbacks) cb(err);
     this.options.onClose?.(this);
   }

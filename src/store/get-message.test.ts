@@ -75,6 +75,39 @@ describe('getMessage statuses and nextBeginOffset (DefaultMessageStore.getMessag
     expect(sql.queueOffsets).toEqual([3]);
   });
 
+  it('a FOUND body is leased: later pulls never overwrite it until it is released', async () => {
+    const store = await newStore();
+    for (let i = 0; i < 40; i++) await store.putMessage(makeMessage({ body: `m${i}`.padEnd(600, '.') }));
+    const held = await store.getMessage('G', 'TopicTest', 0, 0, 32);
+    expect(held.bodyLease).toBeDefined();
+    expect(held.buffers.length).toBeGreaterThan(4);
+    const first = held.buffers[0]!;
+    for (const b of held.buffers) expect(b.buffer).toBe(first.buffer);
+    // enough pulls, each released as a written response would be, to fill and recycle many slabs
+    for (let i = 0; i < 3000; i++) {
+      const r = await store.getMessage('G', 'TopicTest', 0, i % 8, 32);
+      for (const b of r.buffers) {
+        if (b.buffer !== first.buffer) continue;
+        const lastHeld = held.buffers[held.buffers.length - 1]!;
+        expect(
+          b.byteOffset >= lastHeld.byteOffset + lastHeld.length ||
+            b.byteOffset + b.length <= first.byteOffset,
+        ).toBe(true);
+      }
+      r.bodyLease!.release();
+    }
+    expect(held.buffers.map((b) => decodeMessage(b).body.toString().replace(/\.+$/, ''))).toEqual(
+      Array.from({ length: held.buffers.length }, (_, i) => `m${i}`),
+    );
+    held.bodyLease!.release();
+    // every message dropped by the CommitLog-side filter: no body to lease
+    const none = await store.getMessage('G', 'TopicTest', 0, 0, 32, 0, {
+      isMatchedByConsumeQueue: () => true,
+      isMatchedByCommitLog: () => false,
+    });
+    expect([none.status, none.messageCount, none.bodyLease]).toEqual(['NO_MATCHED_MESSAGE', 0, undefined]);
+  });
+
   it('a tag filter scans past the first batch of entries (up to 800 a pull), not past its ConsumeQueue file', async () => {
     // 100-entry ConsumeQueue files: the scan of one pull ends at its file's end
     const store = await newStore({ mappedFileSizeConsumeQueue: 100 * 20 });

@@ -1,4 +1,5 @@
 import { totalmem } from 'node:os';
+import { type BodyLease, BodySlabPool } from './body-slab-pool.js';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueue } from './consume-queue.js';
 import { CQ_STORE_UNIT_SIZE, type MessageStoreConfig } from './message-store-config.js';
@@ -30,27 +31,8 @@ function giveScratch(b: Buffer): void {
   if (b.length === MAX_READ_SPAN && scratchPool.length < 8) scratchPool.push(b);
 }
 
-/**
- * Pull bodies are carved one after another out of 1 MiB slabs instead of one ArrayBuffer each: a
- * 32-message body is ~33 KiB, past Node's buffer pool, and at 7,000 pulls a second the garbage
- * collector's work for that many backing stores was a tenth of the broker's time while consuming. A
- * slab is freed once every body carved from it is (they are written to a socket and dropped).
- */
-const BODY_SLAB_BYTES = 1024 * 1024;
-let bodySlab = Buffer.alloc(0);
-let bodySlabUsed = 0;
-
-function takeBody(size: number): Buffer {
-  if (size > BODY_SLAB_BYTES / 4) return Buffer.allocUnsafe(size);
-  if (bodySlabUsed + size > bodySlab.length) {
-    bodySlab = Buffer.allocUnsafeSlow(BODY_SLAB_BYTES);
-    bodySlabUsed = 0;
-  }
-  const body = bodySlab.subarray(bodySlabUsed, bodySlabUsed + size);
-  // 8-byte aligned starts, as the pool does, for readers that take typed views
-  bodySlabUsed += (size + 7) & ~7;
-  return body;
-}
+/** Where pull bodies are carved from; a pull's response hands its lease back once written. */
+const bodySlabs = new BodySlabPool();
 
 interface Selected {
   offsetPy: number;
@@ -93,16 +75,16 @@ function isTheBatchFull(
 /**
  * Reads the selected messages into one buffer (their concatenation is the pull body), with as few
  * reads as the CommitLog layout allows: runs of messages closer than MAX_READ_GAP share a read.
- * Returns the views, or undefined for a message whose file disappeared meanwhile.
+ * Fills `views` (undefined for a message whose file disappeared meanwhile).
  */
 async function readMessages(
   commitLog: CommitLog,
   sel: Selected[],
-  total: number,
+  lease: BodyLease,
   hotFrom: number,
-): Promise<(Buffer | undefined)[]> {
-  const out = takeBody(total);
-  const views: (Buffer | undefined)[] = new Array(sel.length);
+  views: (Buffer | undefined)[],
+): Promise<void> {
+  const out = lease.body;
   const reads: Promise<void>[] = [];
   let i = 0;
   let outPos = 0;
@@ -157,7 +139,6 @@ async function readMessages(
     i = j;
   }
   if (reads.length > 0) await Promise.all(reads);
-  return views;
 }
 
 /** Copies sel[from, to) into `out` at `at` from the CommitLog's read cache; false when it cannot. */
@@ -205,6 +186,7 @@ export async function getMessage(
     bufferTotalSize: 0,
     suggestPullingFromSlave: false,
     queueOffsets: [],
+    bodyLease: undefined,
   };
   if (queueId < 0 || !Number.isInteger(queueId)) {
     result.status = 'NO_MATCHED_LOGIC_QUEUE';
@@ -310,7 +292,9 @@ export async function getMessage(
   }
 
   if (selected.length > 0) {
-    const views = await readMessages(ctx.commitLog, selected, selectedBytes, maxOffsetPy - memory);
+    const lease = bodySlabs.take(selectedBytes);
+    const views: (Buffer | undefined)[] = new Array(selected.length);
+    await readMessages(ctx.commitLog, selected, lease, maxOffsetPy - memory, views);
     let found = false;
     for (let k = 0; k < selected.length; k++) {
       const v = views[k];
@@ -329,6 +313,9 @@ export async function getMessage(
       result.bufferTotalSize += v.length;
     }
     result.messageCount = result.buffers.length;
+    // the buffers are views of the leased body; without any, nobody will write (and release) it
+    if (found) result.bodyLease = lease;
+    else lease.release();
   }
   result.status = status;
   result.nextBeginOffset = offset + scanned;

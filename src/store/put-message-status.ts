@@ -54,6 +54,11 @@ export interface GetMessageResult {
   suggestPullingFromSlave: boolean;
   /** Queue offset of each buffer (RocketMQ's messageQueueOffset, used by the broker's stats). */
   queueOffsets: number[];
+  /**
+   * The buffers are views of this leased body: release() once they are written (or dropped) and it
+   * is reused for later pulls. Left unreleased, it is only garbage collected.
+   */
+  bodyLease?: { release(): void } | undefined;
 }
 
 export interface MessageFilter {

@@ -210,6 +210,8 @@ export class PullMessageProcessor {
     }
 
     let response: RemotingCommand | null;
+    // not answered with the messages (a slave refusing reads): nothing will write the leased body
+    if (code !== ResponseCode.SUCCESS) r.bodyLease?.release();
     if (code === ResponseCode.SUCCESS) {
       this.getCount += r.messageCount;
       const stats = this.ctx.brokerStatsManager;
@@ -224,7 +226,11 @@ export class PullMessageProcessor {
             this.ctx.messageStore.now() - beginTimeMills,
           );
       }
-      response = request.createResponse(code, r.status, ext, joinedBody(r.buffers, r.bufferTotalSize));
+      const body = joinedBody(r.buffers, r.bufferTotalSize);
+      response = request.createResponse(code, r.status, ext, body);
+      // the channel releases the store's slab once the body is written; a copy frees it now
+      if (body.buffer === r.buffers[0]!.buffer) response.bodyLease = r.bodyLease ?? null;
+      else r.bodyLease?.release();
     } else if (code === ResponseCode.PULL_NOT_FOUND && brokerAllowSuspend && hasSuspendFlag) {
       const holdMs = b.longPollingEnable ? suspendTimeoutMillis : b.shortPollingTimeMills;
       this.holdService.suspendPullRequest(
