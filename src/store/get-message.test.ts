@@ -83,6 +83,7 @@ describe('getMessage statuses and nextBeginOffset (DefaultMessageStore.getMessag
     expect(held.buffers.length).toBeGreaterThan(4);
     const first = held.buffers[0]!;
     for (const b of held.buffers) expect(b.buffer).toBe(first.buffer);
+    expect(held.body!.equals(Buffer.concat(held.buffers))).toBe(true);
     // enough pulls, each released as a written response would be, to fill and recycle many slabs
     for (let i = 0; i < 3000; i++) {
       const r = await store.getMessage('G', 'TopicTest', 0, i % 8, 32);
@@ -105,7 +106,22 @@ describe('getMessage statuses and nextBeginOffset (DefaultMessageStore.getMessag
       isMatchedByConsumeQueue: () => true,
       isMatchedByCommitLog: () => false,
     });
-    expect([none.status, none.messageCount, none.bodyLease]).toEqual(['NO_MATCHED_MESSAGE', 0, undefined]);
+    expect([none.status, none.messageCount, none.bodyLease, none.body]).toEqual([
+      'NO_MATCHED_MESSAGE',
+      0,
+      undefined,
+      undefined,
+    ]);
+    // some dropped: the buffers are no longer one run of the body
+    let n = 0;
+    const some = await store.getMessage('G', 'TopicTest', 0, 0, 32, 0, {
+      isMatchedByConsumeQueue: () => true,
+      isMatchedByCommitLog: () => n++ % 2 === 0,
+    });
+    expect(some.messageCount).toBeGreaterThan(1);
+    expect(some.body).toBeUndefined();
+    expect(decodeMessage(some.buffers[1]!).body.toString()).toMatch(/^m2\./);
+    some.bodyLease!.release();
   });
 
   it('a tag filter scans past the first batch of entries (up to 800 a pull), not past its ConsumeQueue file', async () => {

@@ -187,6 +187,7 @@ export async function getMessage(
     suggestPullingFromSlave: false,
     queueOffsets: [],
     bodyLease: undefined,
+    body: undefined,
   };
   if (queueId < 0 || !Number.isInteger(queueId)) {
     result.status = 'NO_MATCHED_LOGIC_QUEUE';
@@ -316,6 +317,8 @@ export async function getMessage(
     // the buffers are views of the leased body; without any, nobody will write (and release) it
     if (found) result.bodyLease = lease;
     else lease.release();
+    // nothing dropped: the body already is the buffers one after another
+    if (result.messageCount === selected.length) result.body = lease.body;
   }
   result.status = status;
   result.nextBeginOffset = offset + scanned;

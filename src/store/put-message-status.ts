@@ -59,6 +59,8 @@ export interface GetMessageResult {
    * is reused for later pulls. Left unreleased, it is only garbage collected.
    */
   bodyLease?: { release(): void } | undefined;
+  /** The buffers' concatenation when it is one buffer already (none was dropped). */
+  body?: Buffer | undefined;
 }
 
 export interface MessageFilter {

@@ -226,7 +226,7 @@ export class PullMessageProcessor {
             this.ctx.messageStore.now() - beginTimeMills,
           );
       }
-      const body = joinedBody(r.buffers, r.bufferTotalSize);
+      const body = r.body ?? joinedBody(r.buffers, r.bufferTotalSize);
       response = request.createResponse(code, r.status, ext, body);
       // the channel releases the store's slab once the body is written; a copy frees it now
       if (body.buffer === r.buffers[0]!.buffer) response.bodyLease = r.bodyLease ?? null;
