@@ -1,6 +1,7 @@
 import type { MessageExtBrokerInner } from '../common/message.js';
 import { MessageConst } from '../common/message-const.js';
 import {
+  BODY_CRC_POSITION,
   BORN_HOST_POSITION,
   BORN_TIMESTAMP_POSITION,
   bodyLengthPosition,
@@ -33,7 +34,7 @@ export interface StoredInner {
 /**
  * ScheduleMessageService.messageTimeup and EndTransactionProcessor.endMessageTransaction straight from
  * the stored bytes: body (as stored, still compressed when it was), flag, sysFlag, born time and host,
- * store host and reconsumeTimes kept; the properties string kept exactly as stored (4.9.8 rebuilds it
+ * store host, reconsumeTimes and body CRC kept; the properties string kept exactly as stored (4.9.8 rebuilds it
  * from the unchanged map: REAL_TOPIC, REAL_QID, DELAY, WAIT... all stay); tagsCode from TAGS. No
  * properties map is built and re-encoded and hosts stay bytes: this is a per-message path. A stored
  * store host equal to `localStoreHost` is answered as that very buffer (the CommitLog caches the hex
@@ -80,6 +81,8 @@ export function innerFromStoredBytes(buf: Buffer, localStoreHost?: Buffer): Stor
       storeHost,
       reconsumeTimes: buf.readInt32BE(reconsumeAt),
       preparedTransactionOffset: 0,
+      // the body goes back into the CommitLog as it is stored: its CRC is not computed again
+      bodyCRC: buf.readInt32BE(BODY_CRC_POSITION),
     },
   };
 }

@@ -229,7 +229,9 @@ export class CommitLog extends CommitLogReader {
     const buf = chunk.buf;
     dv.setInt32(at, msgLen);
     dv.setInt32(at + 4, MESSAGE_MAGIC_CODE);
-    if (!this.deferCrc) dv.setInt32(at + 8, crc32Masked(body));
+    const knownCrc = msg.bodyCRC;
+    if (knownCrc !== undefined) dv.setInt32(at + 8, knownCrc);
+    else if (!this.deferCrc) dv.setInt32(at + 8, crc32Masked(body));
     dv.setInt32(at + 12, queueId);
     dv.setInt32(at + 16, msg.flag);
     dv.setInt32(at + 20, Math.floor(queueOffset / TWO_POW_32));
@@ -252,7 +254,7 @@ export class CommitLog extends CommitLogReader {
     dv.setUint32(p + 8, msg.preparedTransactionOffset >>> 0);
     dv.setInt32(p + 12, body.length);
     p += 16;
-    if (this.deferCrc) batch.crcJobs.push(chunk.id, at + 8, p, body.length);
+    if (this.deferCrc && knownCrc === undefined) batch.crcJobs.push(chunk.id, at + 8, p, body.length);
     buf.set(body, p);
     p += body.length;
     buf[p] = topicLen;
