@@ -22,7 +22,7 @@ import {
   startCluster,
 } from './compare-processes.js';
 import { runConsumerBench } from './consumer-bench.js';
-import { ProcessCpuMeter, processPeakRssMiB } from './proc-cpu.js';
+import { machineStealMicros, ProcessCpuMeter, processPeakRssMiB } from './proc-cpu.js';
 import { runProducerBench } from './producer-bench.js';
 
 export type CompareCase = 'async' | 'sync';
@@ -50,6 +50,8 @@ export interface CompareBenchOptions {
   cometmqBrokerArgs?: string[];
   /** pause after each cluster's store is removed and synced, ms */
   settleMs: number;
+  /** at most this long before each consume, waiting for the host to stop stealing CPU (0: only sync), ms */
+  consumeSettleMaxMs: number;
   /** status lines (stderr by default) */
   log?: (line: string) => void;
   /** called with each case's result as soon as it is complete */
@@ -89,6 +91,10 @@ export interface ConsumeFigures {
   brokerCores: number;
   brokerWaitCores: number | null;
   generatorCpuUsPerMsg: number;
+  /** seconds waited before the consume for the host to stop stealing CPU (see settleHost) */
+  settleSec: number;
+  /** CPU the hypervisor took from this VM during the measured consume, in cores (null: unknown) */
+  stealCores: number | null;
 }
 
 export interface TargetRun {
@@ -201,11 +207,13 @@ async function measureTarget(
       queueNums: o.queueNums,
       pullBatchSize: 32,
     };
+    const settleSec = await settleHost(log, c.target, o.consumeSettleMaxMs);
     const warmSec = Math.max(1, Math.min(5, Math.round(o.warmupSec / 2)));
     log(`${c.target}: consume warm-up ${warmSec} s`);
     await runConsumerBench({ ...consumer, topic: WARM_TOPIC, group: 'compare_warmup', durationSec: warmSec });
     log(`${c.target}: consume ${p.acked} messages`);
     meter = new ProcessCpuMeter(c.broker.pid);
+    const steal0 = machineStealMicros();
     t0 = performance.now();
     const r = await runConsumerBench({
       ...consumer,
@@ -218,6 +226,7 @@ async function measureTarget(
     cpu = meter.elapsedMicros();
     wait = meter.waitMicros();
     wallUs = (performance.now() - t0) * 1000;
+    const steal1 = machineStealMicros();
     consume = {
       msgsPerSec: r.msgsPerSec,
       p50Ms: r.p50Ms,
@@ -229,6 +238,8 @@ async function measureTarget(
       brokerCores: round(cpu / wallUs),
       brokerWaitCores: Number.isFinite(wait) ? round(wait / wallUs) : null,
       generatorCpuUsPerMsg: r.generatorCpuUsPerMsg,
+      settleSec,
+      stealCores: steal0 !== undefined && steal1 !== undefined ? round((steal1 - steal0) / wallUs) : null,
     };
   }
   return {
@@ -251,6 +262,32 @@ function ratios(ref: TargetRun | null, ours: TargetRun | null): CompareCaseResul
     consumeMsgsPerSec: ratio(ours.consume?.msgsPerSec, ref.consume?.msgsPerSec),
     consumeBrokerCpuUsPerMsg: ratio(ours.consume?.brokerCpuUsPerMsg, ref.consume?.brokerCpuUsPerMsg),
   };
+}
+
+/** The host counts as settled once a second passes with less than this share of a core stolen. */
+const SETTLED_STEAL_CORES = 0.02;
+
+/**
+ * Before the consume, for both targets alike: `sync`, then wait (at most `maxMs`) until the
+ * hypervisor stops taking CPU from this VM. After a SYNC_FLUSH produce run the host goes on writing
+ * back what the guest synced for several seconds, and took 0.1-0.4 of a core from the consume that
+ * followed (a single event loop loses more to that than a pool of threads); the faster producer, having
+ * written more, paid more. Returns the seconds waited.
+ */
+async function settleHost(log: (l: string) => void, target: string, maxMs: number): Promise<number> {
+  const t0 = performance.now();
+  syncDisks();
+  while (performance.now() - t0 < maxMs) {
+    const s0 = machineStealMicros();
+    const w0 = performance.now();
+    await sleep(1000);
+    const s1 = machineStealMicros();
+    if (s0 === undefined || s1 === undefined) break;
+    if ((s1 - s0) / ((performance.now() - w0) * 1000) < SETTLED_STEAL_CORES) break;
+  }
+  const sec = round((performance.now() - t0) / 1000);
+  log(`${target}: host settled in ${sec} s`);
+  return sec;
 }
 
 /** Page cache write-back of the removed store must not slow the next cluster. */

@@ -94,3 +94,18 @@ export class ProcessCpuMeter {
     return t === undefined ? Number.NaN : t - this.startedAt;
   }
 }
+
+/**
+ * Time the hypervisor ran something else while this VM's CPUs wanted to run (the `steal` column of
+ * /proc/stat's cpu line), in microseconds; undefined where /proc/stat has no such column. On these VMs
+ * it rises after heavy fsync traffic: the host is still writing back what the guest synced.
+ */
+export function machineStealMicros(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!;
+    const steal = Number(line.trim().split(/\s+/)[8]);
+    return Number.isFinite(steal) ? (steal * 1_000_000) / clockTicksPerSecond() : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultReferenceHome, referenceRunnable } from '../../bench/compare-processes.js';
 import {
+  machineStealMicros,
   ProcessCpuMeter,
   processCpuMicros,
   processPeakRssMiB,
@@ -40,6 +41,12 @@ describe('proc-cpu', () => {
     expect(meter.waitMicros()).toBeGreaterThanOrEqual(0);
     expect(processCpuMicros(2 ** 22 + 1)).toBeUndefined();
   });
+
+  it('reads the machine steal time from /proc/stat, never going backwards', () => {
+    const a = machineStealMicros();
+    expect(a).toBeGreaterThanOrEqual(0);
+    expect(machineStealMicros()!).toBeGreaterThanOrEqual(a!);
+  });
 });
 
 describe.skipIf(whyNot !== undefined)(`cometmq bench compare (${whyNot ?? 'reference runnable'})`, () => {
@@ -54,6 +61,8 @@ describe.skipIf(whyNot !== undefined)(`cometmq bench compare (${whyNot ?? 'refer
         '--cases',
         'sync',
         '--settle',
+        '0',
+        '--consume-settle',
         '0',
         '-w',
         '64',
@@ -95,6 +104,9 @@ describe.skipIf(whyNot !== undefined)(`cometmq bench compare (${whyNot ?? 'refer
       expect(t.consume.received).toBe(t.produce.acked);
       expect(t.consume.msgsPerSec).toBeGreaterThan(0);
       expect(t.consume.brokerCpuUsPerMsg).toBeGreaterThan(0);
+      expect(t.consume.settleSec).toBeGreaterThanOrEqual(0);
+      // null only where /proc/stat has no steal column
+      if (t.consume.stealCores !== null) expect(t.consume.stealCores).toBeGreaterThanOrEqual(0);
       expect(t.brokerPeakRssMiB).toBeGreaterThan(0);
     }
     expect(r.ratio.produceMsgsPerSec).toBeCloseTo(
