@@ -50,8 +50,6 @@ export interface CompareBenchOptions {
   cometmqBrokerArgs?: string[];
   /** pause after each cluster's store is removed and synced, ms */
   settleMs: number;
-  /** at most this long before each consume, waiting for the host to stop stealing CPU (0: only sync), ms */
-  consumeSettleMaxMs: number;
   /** status lines (stderr by default) */
   log?: (line: string) => void;
   /** called with each case's result as soon as it is complete */
@@ -91,9 +89,10 @@ export interface ConsumeFigures {
   brokerCores: number;
   brokerWaitCores: number | null;
   generatorCpuUsPerMsg: number;
-  /** seconds waited before the consume for the host to stop stealing CPU (see settleHost) */
-  settleSec: number;
-  /** CPU the hypervisor took from this VM during the measured consume, in cores (null: unknown) */
+  /**
+   * CPU the hypervisor took from this VM during the measured consume (the `steal` column of
+   * /proc/stat), in cores; null where unknown. A consume that lost some of the VM's CPU says so here.
+   */
   stealCores: number | null;
 }
 
@@ -207,7 +206,8 @@ async function measureTarget(
       queueNums: o.queueNums,
       pullBatchSize: 32,
     };
-    const settleSec = await settleHost(log, c.target, o.consumeSettleMaxMs);
+    // the produce run's dirty pages are written back now, not while the consume is measured
+    syncDisks();
     const warmSec = Math.max(1, Math.min(5, Math.round(o.warmupSec / 2)));
     log(`${c.target}: consume warm-up ${warmSec} s`);
     await runConsumerBench({ ...consumer, topic: WARM_TOPIC, group: 'compare_warmup', durationSec: warmSec });
@@ -238,7 +238,6 @@ async function measureTarget(
       brokerCores: round(cpu / wallUs),
       brokerWaitCores: Number.isFinite(wait) ? round(wait / wallUs) : null,
       generatorCpuUsPerMsg: r.generatorCpuUsPerMsg,
-      settleSec,
       stealCores: steal0 !== undefined && steal1 !== undefined ? round((steal1 - steal0) / wallUs) : null,
     };
   }
@@ -262,32 +261,6 @@ function ratios(ref: TargetRun | null, ours: TargetRun | null): CompareCaseResul
     consumeMsgsPerSec: ratio(ours.consume?.msgsPerSec, ref.consume?.msgsPerSec),
     consumeBrokerCpuUsPerMsg: ratio(ours.consume?.brokerCpuUsPerMsg, ref.consume?.brokerCpuUsPerMsg),
   };
-}
-
-/** The host counts as settled once a second passes with less than this share of a core stolen. */
-const SETTLED_STEAL_CORES = 0.02;
-
-/**
- * Before the consume, for both targets alike: `sync`, then wait (at most `maxMs`) until the
- * hypervisor stops taking CPU from this VM. After a SYNC_FLUSH produce run the host goes on writing
- * back what the guest synced for several seconds, and took 0.1-0.4 of a core from the consume that
- * followed (a single event loop loses more to that than a pool of threads); the faster producer, having
- * written more, paid more. Returns the seconds waited.
- */
-async function settleHost(log: (l: string) => void, target: string, maxMs: number): Promise<number> {
-  const t0 = performance.now();
-  syncDisks();
-  while (performance.now() - t0 < maxMs) {
-    const s0 = machineStealMicros();
-    const w0 = performance.now();
-    await sleep(1000);
-    const s1 = machineStealMicros();
-    if (s0 === undefined || s1 === undefined) break;
-    if ((s1 - s0) / ((performance.now() - w0) * 1000) < SETTLED_STEAL_CORES) break;
-  }
-  const sec = round((performance.now() - t0) / 1000);
-  log(`${target}: host settled in ${sec} s`);
-  return sec;
 }
 
 /** Page cache write-back of the removed store must not slow the next cluster. */

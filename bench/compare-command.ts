@@ -18,7 +18,6 @@ interface CompareFlags {
   consume: boolean;
   javaOpt: string;
   settle: string;
-  consumeSettle: string;
   table: boolean;
   referenceHome?: string;
 }
@@ -62,11 +61,6 @@ export function registerCompareBenchCommand(bench: Command): void {
     .option('--no-consume', 'skip the consume phase')
     .option('--java-opt <opts>', 'JAVA_OPT of the reference broker', '-Xms1g -Xmx1g -Xmn512m')
     .option('--settle <ms>', 'pause after each cluster is removed and synced', '3000')
-    .option(
-      '--consume-settle <ms>',
-      'before each consume: sync, then wait up to this long for the host to stop stealing CPU',
-      '20000',
-    )
     .option('--table', 'also print the table to stderr (it goes to stdout on a terminal)')
     .option(
       '--reference-home <dir>',
@@ -95,7 +89,6 @@ export function registerCompareBenchCommand(bench: Command): void {
         brokerJavaOpt: f.javaOpt,
         referenceHome,
         settleMs: num('--settle', f.settle, 0),
-        consumeSettleMaxMs: num('--consume-settle', f.consumeSettle, 0),
         onCase: (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
       });
       const table = formatCompareTable(results);

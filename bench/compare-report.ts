@@ -22,7 +22,7 @@ function row(k: CompareCaseResult, target: string, r: TargetRun): string {
     c
       ? `${c.brokerCores.toFixed(2)} / ${c.brokerWaitCores === null ? '-' : c.brokerWaitCores.toFixed(2)}`
       : '-',
-    c ? `${c.settleSec} / ${c.stealCores === null ? '-' : c.stealCores.toFixed(2)}` : '-',
+    c ? (c.stealCores === null ? '-' : c.stealCores.toFixed(2)) : '-',
     c ? c.generatorCpuUsPerMsg.toFixed(1) : '-',
     String(fails),
     r.brokerPeakRssMiB === null ? '-' : String(r.brokerPeakRssMiB),
@@ -40,7 +40,7 @@ function x(v: number | null): string {
 
 export function formatCompareTable(results: CompareCaseResult[]): string {
   const lines = [
-    '| flush | broker | produce msgs/s | p50 / p99 ms | broker CPU us/msg | broker cores busy / waiting | generator us/msg | consume msgs/s | consume broker CPU us/msg | consume broker cores busy / waiting | host settle s / consume cores stolen | consumer us/msg | failures | broker peak RSS MiB | load avg |',
+    '| flush | broker | produce msgs/s | p50 / p99 ms | broker CPU us/msg | broker cores busy / waiting | generator us/msg | consume msgs/s | consume broker CPU us/msg | consume broker cores busy / waiting | consume cores stolen (VM) | consumer us/msg | failures | broker peak RSS MiB | load avg |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const k of results) {

@@ -97,8 +97,8 @@ export class ProcessCpuMeter {
 
 /**
  * Time the hypervisor ran something else while this VM's CPUs wanted to run (the `steal` column of
- * /proc/stat's cpu line), in microseconds; undefined where /proc/stat has no such column. On these VMs
- * it rises after heavy fsync traffic: the host is still writing back what the guest synced.
+ * /proc/stat's cpu line), in microseconds; undefined where /proc/stat has no such column. It only
+ * accrues while the VM is busy, so it tells what a measured window lost, not whether the host is idle.
  */
 export function machineStealMicros(): number | undefined {
   try {
