@@ -1,3 +1,5 @@
+import type { BodyLease } from '../common/body-lease.js';
+
 /**
  * One remoting frame, request or response (remoting/.../protocol/RemotingCommand.java). The wire
  * layout lives in remoting-codec.ts; this is the in-memory shape every processor sees.
@@ -53,11 +55,6 @@ export function setExtField(ext: Record<string, string>, key: string, value: str
 /** Where a command's extFields come from when a typed fast path decoded the header without them. */
 export interface ExtFieldsSource {
   decode(): Record<string, string>;
-}
-
-/** A body's bytes on loan (a pull body carved from a reusable slab): released once written. */
-export interface BodyLease {
-  release(): void;
 }
 
 export class RemotingCommand {

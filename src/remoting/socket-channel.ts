@@ -3,13 +3,14 @@
  * decoding, the response table (opaque -> pending call), request dispatch and coalesced writes.
  */
 import type { Socket } from 'node:net';
+import type { BodyLease } from '../common/body-lease.js';
 import { componentLogger } from '../common/logger.js';
 import { RemotingSendRequestError, RemotingTimeoutError } from './errors.js';
 import { FrameSlab } from './frame-slab.js';
 import type { ProcessorTable } from './processor-table.js';
 import type { RemotingChannel } from './remoting-channel.js';
 import { encodeCommand, encodeCommandHeader, FrameDecoder } from './remoting-codec.js';
-import { type BodyLease, FLAG_ONEWAY, type RemotingCommand } from './remoting-command.js';
+import { FLAG_ONEWAY, type RemotingCommand } from './remoting-command.js';
 
 const log = componentLogger('remoting');
 

@@ -10,6 +10,8 @@
  * whose lease is never released (a caller that keeps its buffers, a write that never completes) only
  * keeps its slab out of the pool; the garbage collector frees it as before.
  */
+import type { BodyLease } from '../common/body-lease.js';
+
 export const BODY_SLAB_BYTES = 1024 * 1024;
 /** Bodies bigger than this get a buffer of their own (a slab would hold too few of them). */
 const MAX_SLAB_BODY = BODY_SLAB_BYTES / 4;
@@ -24,7 +26,7 @@ class BodySlab {
 }
 
 /** One carved body and the right to hand its bytes back. release() is idempotent. */
-export class BodyLease {
+export class SlabLease implements BodyLease {
   constructor(
     readonly body: Buffer,
     private slab: BodySlab | undefined,
@@ -47,8 +49,8 @@ export class BodySlabPool {
   allocated = 0;
   reused = 0;
 
-  take(size: number): BodyLease {
-    if (size > MAX_SLAB_BODY) return new BodyLease(Buffer.allocUnsafe(size), undefined, this);
+  take(size: number): SlabLease {
+    if (size > MAX_SLAB_BODY) return new SlabLease(Buffer.allocUnsafe(size), undefined, this);
     let slab = this.current;
     if (slab === undefined || slab.used + size > slab.buf.length) {
       const full = slab;
@@ -67,10 +69,10 @@ export class BodySlabPool {
     // 8-byte aligned starts, as Node's buffer pool does, for readers that take typed views
     slab.used += (size + 7) & ~7;
     slab.refs++;
-    return new BodyLease(body, slab, this);
+    return new SlabLease(body, slab, this);
   }
 
-  /** @internal BodyLease.release */
+  /** @internal SlabLease.release */
   unref(slab: BodySlab): void {
     slab.refs--;
     // the current slab is still being carved: it goes back once it is full and unreferenced

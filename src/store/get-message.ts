@@ -1,5 +1,5 @@
 import { totalmem } from 'node:os';
-import { type BodyLease, BodySlabPool } from './body-slab-pool.js';
+import { BodySlabPool } from './body-slab-pool.js';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueue } from './consume-queue.js';
 import { CQ_STORE_UNIT_SIZE, type MessageStoreConfig } from './message-store-config.js';
@@ -75,16 +75,15 @@ function isTheBatchFull(
 /**
  * Reads the selected messages into one buffer (their concatenation is the pull body), with as few
  * reads as the CommitLog layout allows: runs of messages closer than MAX_READ_GAP share a read.
- * Fills `views` (undefined for a message whose file disappeared meanwhile).
+ * Returns the views, or undefined for a message whose file disappeared meanwhile.
  */
 async function readMessages(
   commitLog: CommitLog,
   sel: Selected[],
-  lease: BodyLease,
+  out: Buffer,
   hotFrom: number,
-  views: (Buffer | undefined)[],
-): Promise<void> {
-  const out = lease.body;
+): Promise<(Buffer | undefined)[]> {
+  const views: (Buffer | undefined)[] = new Array(sel.length);
   const reads: Promise<void>[] = [];
   let i = 0;
   let outPos = 0;
@@ -139,6 +138,7 @@ async function readMessages(
     i = j;
   }
   if (reads.length > 0) await Promise.all(reads);
+  return views;
 }
 
 /** Copies sel[from, to) into `out` at `at` from the CommitLog's read cache; false when it cannot. */
@@ -294,8 +294,7 @@ export async function getMessage(
 
   if (selected.length > 0) {
     const lease = bodySlabs.take(selectedBytes);
-    const views: (Buffer | undefined)[] = new Array(selected.length);
-    await readMessages(ctx.commitLog, selected, lease, maxOffsetPy - memory, views);
+    const views = await readMessages(ctx.commitLog, selected, lease.body, maxOffsetPy - memory);
     let found = false;
     for (let k = 0; k < selected.length; k++) {
       const v = views[k];

@@ -1,3 +1,5 @@
+import type { BodyLease } from '../common/body-lease.js';
+
 /** Outcomes of an append (store/PutMessageStatus.java); the broker maps them to response codes. */
 export type PutMessageStatus =
   | 'PUT_OK'
@@ -58,7 +60,7 @@ export interface GetMessageResult {
    * The buffers are views of this leased body: release() once they are written (or dropped) and it
    * is reused for later pulls. Left unreleased, it is only garbage collected.
    */
-  bodyLease?: { release(): void } | undefined;
+  bodyLease?: BodyLease | undefined;
   /** The buffers' concatenation when it is one buffer already (none was dropped). */
   body?: Buffer | undefined;
 }
