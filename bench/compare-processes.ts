@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BROKER_NODE_FLAGS } from '../src/cli/node-flags.js';
 
 export type CompareTarget = 'reference' | 'cometmq';
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
@@ -241,6 +242,8 @@ async function startCometmq(o: ClusterOptions, dir: string): Promise<Started> {
     const broker = await start(
       process.execPath,
       [
+        // as the `cometmq` executable starts a broker
+        ...BROKER_NODE_FLAGS,
         o.cometmqMain,
         'broker',
         '-n',

@@ -7,6 +7,7 @@ import { ConfigError } from '../common/config.js';
 import type { PropertyEntry } from '../common/properties-file.js';
 import { defaultNamesrvConfig } from '../namesrv/namesrv-config.js';
 import { NamesrvController } from '../namesrv/namesrv-controller.js';
+import { warnMissingNodeFlags } from './broker.js';
 import { extractKeyValueArgs } from './key-value-args.js';
 
 interface DevOptions {
@@ -36,6 +37,7 @@ export function registerDevCommand(program: Command): void {
           throw new ConfigError(`bad value "${v}" for ${name}: expected 0-65535`);
         return Number(v);
       };
+      warnMissingNodeFlags();
       const nsPort = port('--port', opts.port);
       const bPort = port('--broker-port', opts.brokerPort);
       const dataDir = resolve(opts.data);

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=128
 import { Command } from 'commander';
 import { commands } from './commands.js';
 
