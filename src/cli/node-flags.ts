@@ -5,12 +5,14 @@
  * `bench compare` pass them; node-flags.test.ts keeps those in step with this list.
  *
  * --initial-old-space-size=128: the old generation's collection limit starts at 128 MiB and does not
- * drop below it. A broker's live heap is ~10 MiB, so V8 otherwise sets that limit at ~34 MiB, and the
- * ~150 MB/s that a busy broker promotes (requests and replies in flight across two scavenges) brought
- * a mark-compact every ~80 ms while a consumer drained a backlog, with V8's helper threads marking
- * concurrently on the core the load generator needs. With it: one mark-compact in a whole produce and
- * consume run instead of 36-59, and in three alternated runs 5-17% more msgs/s produced. The price is
- * up to ~128 MiB of heap between full collections.
+ * drop below it. A broker's live heap is ~10 MiB, so V8 otherwise sets that limit at ~34 MiB; and after
+ * every scavenge it starts marking for a full collection whenever the room left under the limit is
+ * less than the young generation (which one scavenge could promote whole). A busy broker scavenges
+ * every ~45 ms, so it ran a mark-compact every ~80-400 ms although it promotes well under 1 MB/s, with
+ * V8's helper threads marking on the core the clients need. With the flag: one mark-compact in a whole
+ * produce and consume run instead of 36-59, half the helper threads' CPU per message, and in 9 of 10
+ * alternated producer runs more msgs/s (docs/benchmarks.md, session 9). The price is up to ~128 MiB of
+ * heap between full collections.
  */
 export const BROKER_NODE_FLAGS: readonly string[] = ['--initial-old-space-size=128'];
 
