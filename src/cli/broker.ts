@@ -5,7 +5,7 @@ import { ConfigError } from '../common/config.js';
 import { componentLogger } from '../common/logger.js';
 import { entryLocation, type PropertyEntry, readPropertiesFile } from '../common/properties-file.js';
 import { extractKeyValueArgs } from './key-value-args.js';
-import { missingBrokerNodeFlags } from './node-flags.js';
+import { warnMissingNodeFlags } from './node-flags.js';
 
 const log = componentLogger('broker');
 
@@ -64,16 +64,6 @@ export function registerBrokerCommand(program: Command): void {
         `The broker[${brokerConfig.brokerName}, ${controller.brokerAddr}] boot success. serializeType=JSON and name server is ${brokerConfig.namesrvAddr}\n`,
       );
     });
-}
-
-/** Started as `node dist/src/cli/main.js broker` rather than `cometmq broker`: say what that costs. */
-export function warnMissingNodeFlags(): void {
-  const missing = missingBrokerNodeFlags();
-  if (missing.length > 0)
-    log.info(
-      { missing },
-      'node was started without the broker\'s V8 flags: more garbage collection under load (docs/configuration.md, "Node.js flags")',
-    );
 }
 
 function installShutdown(controller: BrokerController): void {

@@ -7,8 +7,8 @@ import { ConfigError } from '../common/config.js';
 import type { PropertyEntry } from '../common/properties-file.js';
 import { defaultNamesrvConfig } from '../namesrv/namesrv-config.js';
 import { NamesrvController } from '../namesrv/namesrv-controller.js';
-import { warnMissingNodeFlags } from './broker.js';
 import { extractKeyValueArgs } from './key-value-args.js';
+import { warnMissingNodeFlags } from './node-flags.js';
 
 interface DevOptions {
   data: string;

@@ -1,3 +1,5 @@
+import { componentLogger } from '../common/logger.js';
+
 /**
  * V8 flags a broker process should start with, as RocketMQ's runbroker.sh gives the JVM its heap
  * options. They must be on node's command line: V8 sizes its heap before any of our code runs, and
@@ -22,4 +24,14 @@ export function missingBrokerNodeFlags(execArgv: readonly string[] = process.exe
     const name = flag.split('=')[0]!;
     return !execArgv.some((a) => a === name || a.startsWith(`${name}=`));
   });
+}
+
+/** A broker started as `node dist/src/cli/main.js broker` rather than `cometmq broker` says what that costs. */
+export function warnMissingNodeFlags(): void {
+  const missing = missingBrokerNodeFlags();
+  if (missing.length > 0)
+    componentLogger('broker').info(
+      { missing },
+      'node was started without the broker\'s V8 flags: more garbage collection under load (docs/configuration.md, "Node.js flags")',
+    );
 }
