@@ -135,7 +135,7 @@ export class SendMessageProcessor {
         );
       }
       // TransactionalMessageBridge.parseHalfMessageInner: stored as a half message (issue 9)
-      parseHalfMessageInner(msg);
+      parseHalfMessageInner(msg, scan.hasRealTopicOrQueue);
       // the store's own reading of DELAY (getDelayTimeLevel), known from the scan
       msg.delayTimeLevel = Number(scan.delay ?? 0) | 0;
     } else if (plain) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { getPropertyFromString } from '../../common/message-properties.js';
+import { decodeProperties, getPropertyFromString } from '../../common/message-properties.js';
+import { withRealTopicAndQueue } from '../transaction/transactional-message-bridge.js';
 import { SendPropertyScan } from './send-property-scan.js';
 
 /** A small deterministic generator, so a failure names a seed that reproduces it. */
@@ -22,6 +23,9 @@ const NAMES = [
   'TIMER_DELAY_SEC',
   'TIMER_DELIVER_MS',
   '__STARTDELIVERTIME',
+  'REAL_TOPIC',
+  'REAL_QID',
+  'XREAL_QID',
   'TAG',
   'XWAIT',
   'a',
@@ -67,6 +71,7 @@ describe('SendPropertyScan', () => {
     const r = rng(42);
     const scan = new SendPropertyScan();
     let dropped = 0;
+    let realSeen = 0;
     for (let n = 0; n < 5000; n++) {
       const s = randomProperties(r);
       scan.scan(s);
@@ -79,6 +84,12 @@ describe('SendPropertyScan', () => {
         s.split('\u0002').some((e) => e.startsWith(`${k}\u0001`)),
       );
       expect(scan.timer, s).toBe(timer);
+      // a prepared message built with the scan's answer reads as the one that searched the string
+      const half = withRealTopicAndQueue(s, 'T1', 3, scan.hasRealTopicOrQueue);
+      expect(getPropertyFromString(half, 'REAL_TOPIC'), s).toBe('T1');
+      expect(getPropertyFromString(half, 'REAL_QID'), s).toBe('3');
+      expect(decodeProperties(half), s).toEqual(decodeProperties(withRealTopicAndQueue(s, 'T1', 3)));
+      if (scan.hasRealTopicOrQueue) realSeen++;
       // no producer names a property "...CLUSTER": there the two agree
       const withC = withCluster(s, 'DefaultCluster');
       expect(scan.stored(s, 'DefaultCluster', false), s).toBe(withC);
@@ -88,6 +99,7 @@ describe('SendPropertyScan', () => {
       if (cut.wait !== undefined) dropped++;
     }
     expect(dropped).toBeGreaterThan(500);
+    expect(realSeen).toBeGreaterThan(500);
   });
 
   it('keeps a producer CLUSTER and drops a last WAIT with the separator before it', () => {

@@ -19,8 +19,13 @@ const REMOVETAG_CODE = tagsString2tagsCode(REMOVETAG);
  * RMQ_SYS_TRANS_HALF_TOPIC queue 0 with its real topic and queue in REAL_TOPIC / REAL_QID, and its
  * transaction type reset to NOT_TYPE so that the store indexes it in the half topic's ConsumeQueue.
  */
-export function parseHalfMessageInner(msg: MessageExtBrokerInner): void {
-  msg.propertiesString = withRealTopicAndQueue(msg.propertiesString, msg.topic, msg.queueId);
+export function parseHalfMessageInner(msg: MessageExtBrokerInner, hasRealTopicOrQueue?: boolean): void {
+  msg.propertiesString = withRealTopicAndQueue(
+    msg.propertiesString,
+    msg.topic,
+    msg.queueId,
+    hasRealTopicOrQueue,
+  );
   msg.sysFlag = MessageSysFlag.resetTransactionValue(msg.sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE);
   msg.topic = TopicValidator.RMQ_SYS_TRANS_HALF_TOPIC;
   msg.queueId = 0;
@@ -33,13 +38,23 @@ function hasProperty(props: string, needle: string): boolean {
   return props.startsWith(needle) || props.includes(`\u0002${needle}`);
 }
 
+function hasRealTopicOrQueueIn(props: string): boolean {
+  return hasProperty(props, REAL_TOPIC_NEEDLE) || hasProperty(props, REAL_QID_NEEDLE);
+}
+
 /**
  * REAL_TOPIC and REAL_QID added to a properties string. A prepared message does not carry them, so
  * they are appended to the string as sent (it decodes to the same map as 4.9.8's re-serialised one);
  * decoding and re-encoding the whole string per half message was ~3% of a transaction's broker time.
  */
-export function withRealTopicAndQueue(props: string, topic: string, queueId: number): string {
-  if (hasProperty(props, REAL_TOPIC_NEEDLE) || hasProperty(props, REAL_QID_NEEDLE)) {
+export function withRealTopicAndQueue(
+  props: string,
+  topic: string,
+  queueId: number,
+  /** known already (the send path's property scan): the string is not searched again */
+  hasRealTopicOrQueue = hasRealTopicOrQueueIn(props),
+): string {
+  if (hasRealTopicOrQueue) {
     const p = putPropertyToString(props, MessageConst.PROPERTY_REAL_TOPIC, topic);
     return putPropertyToString(p, MessageConst.PROPERTY_REAL_QUEUE_ID, String(queueId));
   }
@@ -195,6 +210,7 @@ export function putOpMessageThen(
     keys: '',
     uniqKey,
     waitStoreMsgOK: false,
+    delayTimeLevel: 0,
   };
   store.putMessageThen(msg, (r) => {
     if (r.status === 'PUT_OK' && r.result)
