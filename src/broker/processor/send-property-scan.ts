@@ -2,8 +2,9 @@
  * What a send needs from the producer's encoded properties (name\u0001value\u0002...), found in one
  * pass over the string instead of a search per property: TAGS for the tags code, WAIT (dropped from
  * the stored string), DELAY, TRAN_MSG, whether CLUSTER is there (and REAL_TOPIC / REAL_QID, for a
- * prepared message), the timer properties, and KEYS and UNIQ_KEY for the index. Ten searches, several of them over a concatenated string V8 first had to
- * flatten, cost ~0.5 us a message; the pass costs a fifth of that.
+ * prepared message), the timer properties, and KEYS and UNIQ_KEY for the index. Ten searches, several
+ * of them over a concatenated string V8 first had to flatten, cost ~0.5 us a message; the pass costs a
+ * fifth of that.
  *
  * Each value is what getPropertyFromString gives: the first entry of that name, its value up to the
  * next \u0002, an empty value read as absent.
