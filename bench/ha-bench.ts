@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { BROKER_NODE_FLAGS } from '../src/cli/node-flags.js';
 import { decodeKVTable } from '../src/remoting/protocol/body/kv-table.js';
 import { RemotingClient } from '../src/remoting/remoting-client.js';
 import { RemotingCommand } from '../src/remoting/remoting-command.js';
@@ -91,7 +92,8 @@ interface Proc {
 }
 
 function startProcess(main: string, args: string[], ready: RegExp, what: string): Promise<Proc> {
-  const proc = spawn(process.execPath, [main, ...args], {
+  // node's flags as the `cometmq` executable passes them
+  const proc = spawn(process.execPath, [...BROKER_NODE_FLAGS, main, ...args], {
     env: { ...process.env, COMETMQ_LOG_LEVEL: process.env.COMETMQ_LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
