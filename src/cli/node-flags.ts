@@ -13,7 +13,7 @@ import { componentLogger } from '../common/logger.js';
  * less than the young generation (which one scavenge could promote whole). A busy broker scavenges
  * every ~45 ms, so it ran a mark-compact every ~80-400 ms although it promotes well under 1 MB/s, with
  * V8's helper threads marking on the core the clients need. With the flag: one mark-compact in a whole
- * produce and consume run instead of 36-59, half the helper threads' CPU per message, and in 9 of 10
+ * produce and consume run instead of 36-59, half the helper threads' CPU per message, and in 12 of 13
  * alternated producer runs more msgs/s (docs/benchmarks.md, session 9). The price is up to ~128 MiB of
  * heap between full collections.
  */
