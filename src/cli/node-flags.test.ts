@@ -20,6 +20,11 @@ describe('BROKER_NODE_FLAGS', () => {
     expect(src).toMatch(/\.\.\.BROKER_NODE_FLAGS,\s*(\/\/[^\n]*\n\s*)?o\.cometmqMain,\s*'broker'/);
   });
 
+  it('go before the script in the processes bench ha starts', () => {
+    const src = repoFile('bench/ha-bench.ts');
+    expect(src).toContain('spawn(process.execPath, [...BROKER_NODE_FLAGS, main, ...args]');
+  });
+
   it('are reported missing by name, whatever value was given', () => {
     expect(missingBrokerNodeFlags([])).toEqual([...BROKER_NODE_FLAGS]);
     expect(missingBrokerNodeFlags(['--initial-old-space-size=512'])).toEqual([]);

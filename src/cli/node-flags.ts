@@ -4,8 +4,7 @@ import { componentLogger } from '../common/logger.js';
  * V8 flags a broker process should start with, as RocketMQ's runbroker.sh gives the JVM its heap
  * options. They must be on node's command line: V8 sizes its heap before any of our code runs, and
  * NODE_OPTIONS refuses them. The `cometmq` executable's shebang (src/cli/main.ts), `npm start`,
- * `bench compare` and `bench ha` pass them; node-flags.test.ts keeps the first three in step with this
- * list.
+ * `bench compare` and `bench ha` pass them; node-flags.test.ts keeps all four in step with this list.
  *
  * --initial-old-space-size=128: the old generation's collection limit starts at 128 MiB and does not
  * drop below it. A broker's live heap is ~10 MiB, so V8 otherwise sets that limit at ~34 MiB; and after
