@@ -311,3 +311,50 @@ describe('PULL_MESSAGE header read from its JSON bytes', () => {
     expect(general(pullHeader({ ...PULL_EXT, maxMsgNums: 'x' })).header).toMatch(/not an int/);
   });
 });
+
+describe('the outer object read as literals (the canonical layout), and every other layout', () => {
+  it('agrees with the general way on random outer layouts, and takes the canonical one itself', () => {
+    let seed = 11;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      // the high bits: an LCG's low bits repeat with a short period
+      return Math.floor(seed / 65536) % n;
+    };
+    const outerKeys = ['code', 'extFields', 'flag', 'language', 'opaque', 'serializeTypeCurrentRPC', 'version'];
+    let canonicalTaken = 0;
+    for (let i = 0; i < 600; i++) {
+      const [code, ext] = rnd(2) === 0 ? [37, END_EXT] : [11, PULL_EXT];
+      const outer: Record<string, unknown> = {
+        code,
+        extFields: ext,
+        flag: [0, 1, 2, 2147483647][rnd(4)],
+        language: ['JAVA', 'JAVA', 'CPP', 'GO', 'J\"V'][rnd(5)],
+        opaque: [0, 7, -1, 2147483647, -2147483648][rnd(5)],
+        serializeTypeCurrentRPC: rnd(8) === 0 ? 'ROCKETMQ' : 'JSON',
+        version: [0, 409, 433][rnd(3)],
+      };
+      const keys = [...outerKeys];
+      if (rnd(4) === 0) keys.push('remark');
+      outer.remark = 'a remark';
+      if (rnd(4) === 0) keys.splice(rnd(keys.length), 1);
+      if (rnd(3) === 0) keys.sort(() => rnd(3) - 1);
+      let text = JSON.stringify(Object.fromEntries(keys.map((k) => [k, outer[k]])));
+      const canonical = keys.join() === outerKeys.join() && outer.serializeTypeCurrentRPC === 'JSON';
+      let spaced = false;
+      if (rnd(3) === 0) {
+        // whitespace after a random separator outside strings: the bench generator pads after the opaque
+        const seps = [...text.matchAll(/[,:{}](?=["{\d-])/g)].map((m) => m.index!);
+        const at = seps[rnd(seps.length)]! + 1;
+        text = `${text.slice(0, at)}${[' ', '\n', '\t '][rnd(3)]}${text.slice(at)}`;
+        spaced = true;
+      }
+      const taken = agrees(text);
+      if (canonical && !spaced && outer.language !== 'J\\"V') {
+        expect(taken, text).toBe(true);
+        canonicalTaken++;
+      }
+    }
+    expect(canonicalTaken).toBeGreaterThan(20);
+  });
+});
+

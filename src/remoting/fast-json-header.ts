@@ -92,15 +92,15 @@ export class AsciiJsonUnescaper {
     let o = 0;
     for (let i = start; i < end; i++) {
       const c = b[i]!;
+      if (STRING_BYTE[c] === PLAIN) {
+        out[o++] = c;
+        continue;
+      }
       if (c === QUOTE) {
         this.end = i + 1;
         return readLatin1(out, 0, o);
       }
-      if (c < 0x20 || c >= 0x80) return undefined;
-      if (c !== BACKSLASH) {
-        out[o++] = c;
-        continue;
-      }
+      if (c !== BACKSLASH) return undefined;
       const e = b[++i];
       if (e === 0x75 /* u */) {
         // only \u00XX below 0x80 (the \u0001 and \u0002 of properties): the rest go the general way
@@ -147,10 +147,62 @@ export class FastJsonHeaderReader {
     this.pos = start;
     this.end = end;
     try {
+      const canonical = this.readCanonicalCommand(code, readExtFields);
+      if (canonical !== undefined) return canonical;
+      this.rewind(start);
       return this.readCommand(code, readExtFields);
     } finally {
       this.buf = EMPTY;
     }
+  }
+
+  private rewind(start: number): void {
+    this.pos = start;
+    this.lastKey = -1;
+  }
+
+  /**
+   * The outer object in the one layout fastjson and our SDK write (keys in name order, no remark, no
+   * whitespace but after the opaque), matched as literals: the keyed loop (readCommand) spent more on
+   * finding and matching the outer keys than on the values. Undefined for any other layout.
+   */
+  private readCanonicalCommand<H>(
+    code: number,
+    readExtFields: (r: FastJsonHeaderReader) => H | undefined,
+  ): FastJsonCommand<H> | undefined {
+    if (!this.literal(LIT_CODE)) return undefined;
+    const n = this.readNumber();
+    if (n !== code || !this.literal(LIT_EXT_FIELDS)) return undefined;
+    const header = readExtFields(this);
+    if (header === undefined || !this.literal(LIT_FLAG)) return undefined;
+    const flag = this.readNumber();
+    if (flag === undefined || !this.literal(LIT_LANGUAGE)) return undefined;
+    this.pos--;
+    const language = this.readString(this.languageSlot);
+    if (language === undefined || !this.literal(LIT_OPAQUE)) return undefined;
+    const opaque = this.readNumber();
+    if (opaque === undefined) return undefined;
+    this.skipSpace();
+    if (!this.literal(LIT_TAIL)) return undefined;
+    const version = this.readNumber();
+    if (version === undefined) return undefined;
+    this.skipSpace();
+    if (this.pos >= this.end || this.buf[this.pos] !== CLOSE_BRACE) return undefined;
+    this.pos++;
+    this.skipSpace();
+    if (this.pos !== this.end) return undefined;
+    return { code, language, version: version | 0, opaque: opaque | 0, flag: flag | 0, remark: null, header };
+  }
+
+  /** Consumes `l` when the bytes at the position are exactly it. */
+  private literal(l: Buffer): boolean {
+    const b = this.buf;
+    const at = this.pos;
+    const n = l.length;
+    if (at + n > this.end) return false;
+    for (let k = 0; k < n; k++) if (b[at + k] !== l[k]) return false;
+    this.pos = at + n;
+    return true;
   }
 
   private readCommand<H>(
@@ -219,6 +271,22 @@ export class FastJsonHeaderReader {
     const b = this.buf;
     const end = this.end;
     const start = this.pos;
+    // writers keep one order: the key after the last one matched, compared in place, is the usual
+    // answer (its bytes hold no quote or backslash, so a match followed by `":` is that very key)
+    const n = keys.length;
+    const guess = this.lastKey + 1 < n ? this.lastKey + 1 : 0;
+    const k = keys[guess]!;
+    const kl = k.length;
+    if (start + kl + 1 < end && b[start + kl] === QUOTE && b[start + kl + 1] === COLON) {
+      let j = 0;
+      while (j < kl && k[j] === b[start + j]) j++;
+      if (j === kl) {
+        this.pos = start + kl + 2;
+        this.skipSpace();
+        this.lastKey = guess;
+        return guess;
+      }
+    }
     let i = start;
     while (i < end && b[i] !== QUOTE) {
       if (b[i] === BACKSLASH) return -1;
@@ -228,8 +296,6 @@ export class FastJsonHeaderReader {
     this.pos = i + 1;
     if (this.next() !== COLON) return -1;
     this.skipSpace();
-    // writers keep one order, so the key after the last one matched is tried first
-    const n = keys.length;
     for (let tried = 0, id = this.lastKey + 1; tried < n; tried++, id++) {
       if (id >= n) id = 0;
       const k = keys[id]!;
@@ -271,17 +337,16 @@ export class FastJsonHeaderReader {
     const b = this.buf;
     if (b[this.pos] !== QUOTE) return undefined;
     const start = this.pos + 1;
+    const end = this.end;
     let i = start;
-    for (; i < this.end; i++) {
-      const c = b[i]!;
-      if (c === QUOTE) {
-        this.pos = i + 1;
-        return slot === undefined ? readLatin1(b, start, i) : slot.get(b, start, i);
-      }
-      if (c === BACKSLASH) return this.readEscapedString(start);
-      if (c < 0x20 || c >= 0x80) return undefined;
+    while (i < end && STRING_BYTE[b[i]!] === PLAIN) i++;
+    if (i >= end) return undefined;
+    const c = b[i]!;
+    if (c === QUOTE) {
+      this.pos = i + 1;
+      return slot === undefined ? readLatin1(b, start, i) : slot.get(b, start, i);
     }
-    return undefined;
+    return c === BACKSLASH ? this.readEscapedString(start) : undefined;
   }
 
   private readEscapedString(start: number): string | undefined {
@@ -393,12 +458,9 @@ const EMPTY = Buffer.alloc(0);
  * escape. -1 when there is none before `end` or the content is not plain.
  */
 export function plainStringEnd(b: Buffer, start: number, end: number): number {
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
-    if (c === QUOTE) return i;
-    if (c === BACKSLASH || c < 0x20 || c >= 0x80) return -1;
-  }
-  return -1;
+  let i = start;
+  while (i < end && STRING_BYTE[b[i]!] === PLAIN) i++;
+  return i < end && b[i] === QUOTE ? i : -1;
 }
 
 /** Boolean.parseBoolean of the ASCII bytes b[start, end): "true" in any case. */
@@ -423,6 +485,22 @@ const OUTER_KEYS = [
   'serializeTypeCurrentRPC',
   'version',
 ].map((k) => Buffer.from(k, 'latin1'));
+/**
+ * Bytes inside a JSON string: PLAIN (printable ASCII) or not (the quote, the backslash and the rest).
+ * One table load per byte instead of four comparisons: the string loops are most of a header's cost.
+ */
+export const PLAIN = 0;
+export const STRING_BYTE = new Uint8Array(256).fill(1);
+for (let c = 0x20; c < 0x80; c++) if (c !== QUOTE && c !== BACKSLASH) STRING_BYTE[c] = PLAIN;
+
+const lit = (text: string): Buffer => Buffer.from(text, 'latin1');
+// the canonical layout's text between the values (readCanonicalCommand)
+const LIT_CODE = lit('{"code":');
+const LIT_EXT_FIELDS = lit(',"extFields":{');
+const LIT_FLAG = lit(',"flag":');
+const LIT_LANGUAGE = lit(',"language":"');
+const LIT_OPAQUE = lit(',"opaque":');
+const LIT_TAIL = lit(',"serializeTypeCurrentRPC":"JSON","version":');
 const OUTER_CODE = 0;
 const OUTER_EXT_FIELDS = 1;
 const OUTER_LANGUAGE = 3;

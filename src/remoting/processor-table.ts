@@ -18,12 +18,17 @@ export const notSupportedProcessor: RequestProcessor = (request) =>
     ` request type ${request.code} not supported`,
   );
 
+/** Codes below this (all of RocketMQ 4's) are looked up by index: a Map lookup per request showed. */
+const INDEXED_CODES = 1024;
+
 export class ProcessorTable implements Responder {
+  private readonly indexed: (RequestProcessor | undefined)[] = new Array(INDEXED_CODES).fill(undefined);
   private readonly processors = new Map<number, RequestProcessor>();
   private defaultProcessor: RequestProcessor = notSupportedProcessor;
 
   register(code: number, processor: RequestProcessor): void {
-    this.processors.set(code, processor);
+    if (Number.isInteger(code) && code >= 0 && code < INDEXED_CODES) this.indexed[code] = processor;
+    else this.processors.set(code, processor);
   }
 
   registerDefault(processor: RequestProcessor): void {
@@ -31,7 +36,10 @@ export class ProcessorTable implements Responder {
   }
 
   dispatch(request: RemotingCommand, channel: RemotingChannel): void {
-    const processor = this.processors.get(request.code) ?? this.defaultProcessor;
+    const code = request.code;
+    const processor =
+      (code >= 0 && code < INDEXED_CODES ? this.indexed[code] : this.processors.get(code)) ??
+      this.defaultProcessor;
     let result: RemotingCommand | null | Promise<RemotingCommand | null>;
     try {
       result = processor(request, channel, this);

@@ -48,7 +48,7 @@ class AppendResult implements AppendMessageResult {
     readonly wroteBytes: number,
     readonly queueOffset: number,
     readonly storeTimestamp: number,
-    private readonly storeHostHex: string,
+    readonly storeHostHex: string,
   ) {}
   get msgId(): string {
     if (this.id === undefined) this.id = this.storeHostHex + offsetToHex(this.wroteOffset);

@@ -31,6 +31,8 @@ export interface AppendMessageResult {
   wroteBytes: number;
   /** The offset message id (store host + wroteOffset). */
   readonly msgId: string;
+  /** msgId's first part, the store host's hex: a reply can write the id without making the string. */
+  readonly storeHostHex: string;
   queueOffset: number;
   storeTimestamp: number;
 }

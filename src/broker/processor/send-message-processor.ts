@@ -387,8 +387,6 @@ export class SendMessageProcessor {
       default:
         return this.fail(request, ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR DEFAULT');
     }
-    let msgId: string;
-    let queueOffset: number;
     this.putCount += r.results ? r.results.length : 1;
     const stats = this.ctx.brokerStatsManager;
     if (stats) {
@@ -399,16 +397,32 @@ export class SendMessageProcessor {
         stats.incTopicPut(statsTopic, r.results.length, bytes);
       } else stats.incTopicPut(statsTopic, 1, r.result!.wroteBytes);
     }
+    const b = this.ctx.brokerConfig;
     if (r.results && r.results.length > 0) {
       // a batch answers with every msgId, comma-separated, and the first queue offset (CommitLog batch append)
-      msgId = r.results.map((x) => x.msgId).join(',');
-      queueOffset = r.results[0]!.queueOffset;
-    } else {
-      msgId = r.result!.msgId;
-      queueOffset = r.result!.queueOffset;
+      const msgIds = r.results.map((x) => x.msgId).join(',');
+      const queueOffset = r.results[0]!.queueOffset;
+      return new SendMessageResponseCommand(
+        request,
+        code,
+        msgIds,
+        queueId,
+        queueOffset,
+        b.regionId,
+        b.traceOn,
+      );
     }
-    const b = this.ctx.brokerConfig;
-    return new SendMessageResponseCommand(request, code, msgId, queueId, queueOffset, b.regionId, b.traceOn);
+    const a = r.result!;
+    return new SendMessageResponseCommand(
+      request,
+      code,
+      a.storeHostHex,
+      queueId,
+      a.queueOffset,
+      b.regionId,
+      b.traceOn,
+      a.wroteOffset,
+    );
   }
 }
 

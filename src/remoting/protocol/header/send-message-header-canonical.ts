@@ -13,7 +13,9 @@ import {
   AsciiJsonUnescaper,
   type FastJsonCommand,
   isAsciiTrue,
+  PLAIN,
   plainStringEnd,
+  STRING_BYTE,
   StringSlot,
 } from '../../fast-json-header.js';
 import { readLatin1 } from '../../utf8.js';
@@ -193,20 +195,18 @@ function readRepeating(slot: StringSlot, buf: Buffer, p: number, end: number): s
 
 /** The properties: name\u0001value\u0002 pairs, so JSON escapes are the rule. */
 function readProperties(buf: Buffer, p: number, end: number): string | undefined {
-  for (let i = p; i < end; i++) {
-    const c = buf[i]!;
-    if (c === QUOTE) {
-      pos = i + 1;
-      return readLatin1(buf, p, i);
-    }
-    if (c === BACKSLASH) {
-      const s = unescaper.read(buf, p, end);
-      pos = unescaper.end;
-      return s;
-    }
-    if (c < 0x20 || c >= 0x80) return undefined;
+  let i = p;
+  while (i < end && STRING_BYTE[buf[i]!] === PLAIN) i++;
+  if (i >= end) return undefined;
+  const c = buf[i];
+  if (c === QUOTE) {
+    pos = i + 1;
+    return readLatin1(buf, p, i);
   }
-  return undefined;
+  if (c !== BACKSLASH) return undefined;
+  const s = unescaper.read(buf, p, end);
+  pos = unescaper.end;
+  return s;
 }
 
 /** Boolean.parseBoolean of a plain quoted value: "true" in any case. */

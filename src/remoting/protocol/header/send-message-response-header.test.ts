@@ -100,6 +100,9 @@ describe('SendMessageResponseCommand', () => {
       return seed % n;
     };
     const ids = ['7F00000100002A9F0000000000000000', '7F00000100002A9F00000000000A0400', 'AB', 'A,B'];
+    // the single send's form: the store host's hex, and the CommitLog offset written as hex digits
+    const heads = ['7F00000100002A9F', 'AB'];
+    const idOffsets = [0, 0xa0400, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 0xabc, 2 ** 53 - 1];
     const offsets = [0, 9, 10, 99, 100, 12345, 2 ** 31 - 1, 2 ** 31, 2 ** 40 + 7, 2 ** 53 - 1];
     const opaques = [0, 1, 9, 10, -1, -10, 2 ** 31 - 1, -(2 ** 31)];
     for (let i = 0; i < 2000; i++) {
@@ -112,7 +115,24 @@ describe('SendMessageResponseCommand', () => {
         rnd(5) === 0 ? '区域' : 'DefaultRegion',
         rnd(2) === 0,
       ];
-      const fast = new SendMessageResponseCommand(request, ...args);
+      let fast = new SendMessageResponseCommand(request, ...args);
+      if (rnd(2) === 0) {
+        const head = heads[rnd(heads.length)]!;
+        const idOffset = idOffsets[rnd(idOffsets.length)]!;
+        const [code, , queueId, queueOffset, region, traceOn] = args;
+        fast = new SendMessageResponseCommand(
+          request,
+          code,
+          head,
+          queueId,
+          queueOffset,
+          region,
+          traceOn,
+          idOffset,
+        );
+        args[1] = head + idOffset.toString(16).toUpperCase().padStart(16, '0');
+        expect(fast.msgId).toBe(args[1]);
+      }
       const at = rnd(100);
       const end = fast.encodeFrameInto(out, at);
       expect(end - at).toBeLessThanOrEqual(fast.maxFrameLength());

@@ -1,4 +1,5 @@
-import { intChars, MAX_INT_CHARS, putAscii, putIntAt } from '../../ascii-frame-writer.js';
+import { offsetToHex } from '../../../common/message-id.js';
+import { intChars, MAX_INT_CHARS, putAscii, putIntAt, putOffsetHex } from '../../ascii-frame-writer.js';
 import { optionalString, requireInt, requireLong, requireString } from '../../custom-header.js';
 import {
   type ExtFieldsSource,
@@ -73,14 +74,22 @@ function useRegion(region: string): void {
  * producer the reply's share of the event loop fell from ~10% to ~5%, and GC's from ~5% to ~3%.
  */
 export class SendMessageResponseCommand extends RemotingCommand implements ExtFieldsSource {
+  private id: string | undefined;
+
+  /**
+   * `msgIdOffset`, when given, is the CommitLog offset that ends the id, and `msgIdHead` the store
+   * host's hex before it: a single send's id goes into the frame as hex digits without a string
+   * being concatenated per reply (and flattened again to be read char by char).
+   */
   constructor(
     request: RemotingCommand,
     code: number,
-    readonly msgId: string,
+    private readonly msgIdHead: string,
     readonly queueId: number,
     readonly queueOffset: number,
     readonly region: string,
     readonly traceOn: boolean,
+    private readonly msgIdOffset = -1,
   ) {
     super(
       code,
@@ -94,6 +103,16 @@ export class SendMessageResponseCommand extends RemotingCommand implements ExtFi
       request.serializeType,
     );
     this.deferExtFields(this);
+  }
+
+  get msgId(): string {
+    if (this.msgIdOffset < 0) return this.msgIdHead;
+    this.id ??= this.msgIdHead + offsetToHex(this.msgIdOffset);
+    return this.id;
+  }
+
+  private msgIdChars(): number {
+    return this.msgIdHead.length + (this.msgIdOffset < 0 ? 0 : 16);
   }
 
   decode(): Record<string, string> {
@@ -138,7 +157,7 @@ export class SendMessageResponseCommand extends RemotingCommand implements ExtFi
     if (!this.templated()) return 0;
     useRegion(this.region);
     // the header text with every number at its widest (msgId is hex digits and commas: ASCII)
-    return 8 + FIXED_HEADER_BYTES + this.msgId.length + regionJsonBytes.length + 6 * MAX_INT_CHARS;
+    return 8 + FIXED_HEADER_BYTES + this.msgIdChars() + regionJsonBytes.length + 6 * MAX_INT_CHARS;
   }
 
   override encodeFrameInto(out: Buffer, pos: number): number {
@@ -153,7 +172,7 @@ export class SendMessageResponseCommand extends RemotingCommand implements ExtFi
       t.version !== (this.version | 0) ||
       t.region !== this.region ||
       t.traceOn !== this.traceOn ||
-      t.msgIdChars !== this.msgId.length ||
+      t.msgIdChars !== this.msgIdChars() ||
       t.queueIdChars !== queueIdChars ||
       t.queueOffsetChars !== queueOffsetChars ||
       t.opaqueChars !== opaqueChars
@@ -164,7 +183,8 @@ export class SendMessageResponseCommand extends RemotingCommand implements ExtFi
     // widths: the last one's bytes are copied and those four patched, at ~1/3 of writing the text
     const r = lastReply;
     r.frame.copy(out, pos);
-    putAscii(out, pos + r.msgIdAt, this.msgId);
+    putAscii(out, pos + r.msgIdAt, this.msgIdHead);
+    if (this.msgIdOffset >= 0) putOffsetHex(out, pos + r.msgIdAt + this.msgIdHead.length, this.msgIdOffset);
     putIntAt(out, pos + r.queueIdAt, this.queueId, queueIdChars);
     putIntAt(out, pos + r.queueOffsetAt, this.queueOffset, queueOffsetChars);
     putIntAt(out, pos + r.opaqueAt, opaque, opaqueChars);
