@@ -18,6 +18,7 @@ import {
   type SendMessageRequestHeader,
 } from '../../remoting/protocol/header/send-message-request-header.js';
 import { SendMessageResponseCommand } from '../../remoting/protocol/header/send-message-response-header.js';
+import type { TopicConfig } from '../../remoting/protocol/route/route-data.js';
 import type { RemotingChannel, Responder } from '../../remoting/remoting-channel.js';
 import type { RemotingCommand } from '../../remoting/remoting-command.js';
 import { RequestCode } from '../../remoting/request-code.js';
@@ -86,9 +87,8 @@ export class SendMessageProcessor {
         `broker unable to service, until ${new Date(b.startAcceptSendRequestTimeStamp).toISOString()}`,
       );
     }
-    const checkFailure = this.msgCheck(header, channel);
-    if (checkFailure) return fail(checkFailure[0], checkFailure[1]);
-    const topicConfig = this.ctx.topicConfigManager.selectTopicConfig(header.topic)!;
+    const topicConfig = this.msgCheck(header, channel);
+    if (Array.isArray(topicConfig)) return fail(topicConfig[0], topicConfig[1]);
 
     let queueId = header.queueId;
     if (queueId < 0) queueId = Math.floor(Math.random() * 99999999) % topicConfig.writeQueueNums;
@@ -262,8 +262,8 @@ export class SendMessageProcessor {
     );
   }
 
-  /** AbstractSendMessageProcessor.msgCheck; [code, remark] on failure. */
-  private msgCheck(h: SendMessageRequestHeader, channel: RemotingChannel): [number, string] | undefined {
+  /** AbstractSendMessageProcessor.msgCheck: the topic's config, or [code, remark] on failure. */
+  private msgCheck(h: SendMessageRequestHeader, channel: RemotingChannel): TopicConfig | [number, string] {
     const b = this.ctx.brokerConfig;
     const tcm = this.ctx.topicConfigManager;
     if (!PermName.isWriteable(b.brokerPermission) && tcm.isOrderTopic(h.topic)) {
@@ -314,7 +314,7 @@ export class SendMessageProcessor {
         `request queueId[${h.queueId}] is illegal, ${topicConfigToString(tc)} Producer: ${channel.remoteAddress}`,
       ];
     }
-    return undefined;
+    return tc;
   }
 
   /** handleRetryAndDLQ: the topic to store into, or [code, remark]. */

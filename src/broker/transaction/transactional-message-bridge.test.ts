@@ -1,6 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TopicValidator } from '../../common/message-const.js';
+import { decodeMessage } from '../../common/message-decoder.js';
 import { decodeProperties } from '../../common/message-properties.js';
-import { withRealTopicAndQueue } from './transactional-message-bridge.js';
+import type { DefaultMessageStore } from '../../store/default-message-store.js';
+import { makeTempDir, openStore, tinyConfig } from '../../store/testing/store-fixture.js';
+import { putOpMessage, REMOVETAG, withRealTopicAndQueue } from './transactional-message-bridge.js';
+
+const dirs: string[] = [];
+const stores: DefaultMessageStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.shutdown();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
 
 describe('withRealTopicAndQueue (parseHalfMessageInner without a map)', () => {
   it('appends REAL_TOPIC and REAL_QID to the string as sent, with or without a trailing separator', () => {
@@ -28,5 +40,44 @@ describe('withRealTopicAndQueue (parseHalfMessageInner without a map)', () => {
     const s = withRealTopicAndQueue('X_REAL_TOPIC\u0001a\u0002K\u0001REAL_TOPIC\u0001', 'T1', 3);
     expect(decodeProperties(s).REAL_TOPIC).toBe('T1');
     expect(decodeProperties(s).X_REAL_TOPIC).toBe('a');
+  });
+});
+
+describe('putOpMessage (addRemoveTagInTransactionOp)', () => {
+  it('stores the half queue offset with tag d, WAIT false and a UNIQ_KEY unique per op, indexed by it', async () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const store = await openStore(tinyConfig(dir));
+    stores.push(store);
+    const uniqKeys = new Set<string>();
+    for (const [queueId, queueOffset] of [
+      [0, 7],
+      [0, 8],
+      [3, 123456789012],
+    ] as const) {
+      const r = await putOpMessage(store, { queueId, queueOffset }, Date.now());
+      expect(r.status).toBe('PUT_OK');
+      const m = decodeMessage((await store.commitLog.getMessage(r.result!.wroteOffset))!);
+      expect([m.topic, m.queueId, m.body.toString('latin1')]).toEqual([
+        TopicValidator.RMQ_SYS_TRANS_OP_HALF_TOPIC,
+        queueId,
+        String(queueOffset),
+      ]);
+      const props = m.properties;
+      expect(Object.keys(props)).toEqual(['TAGS', 'WAIT', 'UNIQ_KEY']);
+      expect([props.TAGS, props.WAIT]).toEqual([REMOVETAG, 'false']);
+      expect(props.UNIQ_KEY).toMatch(/^[0-9A-F]{32}$/);
+      uniqKeys.add(props.UNIQ_KEY!);
+      await store.commitLog.waitWritten();
+      const found = await store.queryMessage(
+        TopicValidator.RMQ_SYS_TRANS_OP_HALF_TOPIC,
+        props.UNIQ_KEY!,
+        32,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      );
+      expect(found.buffers.length).toBe(1);
+    }
+    expect(uniqKeys.size).toBe(3);
   });
 });

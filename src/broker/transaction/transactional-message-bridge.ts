@@ -4,6 +4,8 @@ import { MessageConst, MessageSysFlag, TopicValidator } from '../../common/messa
 import { MESSAGE_MAGIC_CODE } from '../../common/message-decoder.js';
 import { getPropertyFromString, putPropertyToString } from '../../common/message-properties.js';
 import { tagsString2tagsCode } from '../../common/tag-hash.js';
+import { putOffsetHex } from '../../remoting/ascii-frame-writer.js';
+import { readLatin1 } from '../../remoting/utf8.js';
 import type { DefaultMessageStore } from '../../store/default-message-store.js';
 import { memoryForPageCache } from '../../store/get-message.js';
 import type { PutMessageResult } from '../../store/put-message-status.js';
@@ -155,17 +157,6 @@ export async function lookHalfForEnd(
 }
 
 /**
- * UNIQ_KEY of op messages: unique per broker run (a random prefix, then a counter), 32 hex chars as
- * MessageClientIDSetter's; no random bytes drawn per message (that was ~5% of a transaction's cost).
- */
-const UNIQ_PREFIX = randomBytes(8).toString('hex').toUpperCase();
-let uniqCounter = 0;
-function uniqId(): string {
-  uniqCounter = (uniqCounter + 1) % 0x1_0000_0000_0000;
-  return UNIQ_PREFIX + uniqCounter.toString(16).toUpperCase().padStart(16, '0');
-}
-
-/**
  * TransactionalMessageBridge.addRemoveTagInTransactionOp: an op message in RMQ_SYS_TRANS_OP_HALF_TOPIC
  * (same queue id as the half) whose body is the half message's queue offset, tag "d". Commit and
  * rollback both write one; the check service skips halves that have one.
@@ -174,6 +165,27 @@ const OP_PROPERTIES_PREFIX =
   `${MessageConst.PROPERTY_TAGS}\u0001${REMOVETAG}\u0002` +
   `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}\u0001false\u0002` +
   `${MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX}\u0001`;
+
+/**
+ * An op message's properties, UNIQ_KEY last: unique per broker run (a random prefix, then a counter),
+ * 32 hex chars as MessageClientIDSetter's; no random bytes drawn per message (that was ~5% of a
+ * transaction's cost). The counter's digits are patched into these bytes and the string read off them
+ * in one piece: concatenated, it was a rope that the store's length check and the index's hash each
+ * flattened again.
+ */
+const opProperties = Buffer.from(
+  `${OP_PROPERTIES_PREFIX}${randomBytes(8).toString('hex').toUpperCase()}${'0'.repeat(16)}`,
+  'latin1',
+);
+const OP_UNIQ_KEY_AT = OP_PROPERTIES_PREFIX.length;
+let uniqCounter = 0;
+
+/** The next op message's properties string; its UNIQ_KEY is the 32 characters from OP_UNIQ_KEY_AT. */
+function nextOpProperties(): string {
+  uniqCounter = (uniqCounter + 1) % 0x1_0000_0000_0000;
+  putOffsetHex(opProperties, opProperties.length - 16, uniqCounter);
+  return readLatin1(opProperties, 0, opProperties.length);
+}
 
 export function putOpMessage(
   store: DefaultMessageStore,
@@ -190,7 +202,7 @@ export function putOpMessageThen(
   now: number,
   done: (r: PutMessageResult) => void,
 ): void {
-  const uniqKey = uniqId();
+  const props = nextOpProperties();
   const queueId = half.queueId;
   const halfOffset = half.queueOffset;
   const msg: MessageExtBrokerInner = {
@@ -198,7 +210,7 @@ export function putOpMessageThen(
     queueId,
     flag: 0,
     body: Buffer.from(String(halfOffset), 'latin1'),
-    propertiesString: OP_PROPERTIES_PREFIX + uniqKey,
+    propertiesString: props,
     tagsCode: REMOVETAG_CODE,
     sysFlag: 0,
     bornTimestamp: now,
@@ -208,7 +220,7 @@ export function putOpMessageThen(
     preparedTransactionOffset: 0,
     // known here: the store need not look them up in the properties string
     keys: '',
-    uniqKey,
+    uniqKey: props.slice(OP_UNIQ_KEY_AT),
     waitStoreMsgOK: false,
     delayTimeLevel: 0,
   };

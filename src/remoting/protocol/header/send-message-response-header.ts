@@ -182,7 +182,7 @@ export class SendMessageResponseCommand extends RemotingCommand implements ExtFi
     // replies in a row differ in msgId, queueId, queueOffset and opaque only, usually at the same
     // widths: the last one's bytes are copied and those four patched, at ~1/3 of writing the text
     const r = lastReply;
-    r.frame.copy(out, pos);
+    out.set(r.frame, pos);
     putAscii(out, pos + r.msgIdAt, this.msgIdHead);
     if (this.msgIdOffset >= 0) putOffsetHex(out, pos + r.msgIdAt + this.msgIdHead.length, this.msgIdOffset);
     putIntAt(out, pos + r.queueIdAt, this.queueId, queueIdChars);
