@@ -92,15 +92,15 @@ export class AsciiJsonUnescaper {
     let o = 0;
     for (let i = start; i < end; i++) {
       const c = b[i]!;
-      if (STRING_BYTE[c] === PLAIN) {
-        out[o++] = c;
-        continue;
-      }
       if (c === QUOTE) {
         this.end = i + 1;
         return readLatin1(out, 0, o);
       }
-      if (c !== BACKSLASH) return undefined;
+      if (c < 0x20 || c >= 0x80) return undefined;
+      if (c !== BACKSLASH) {
+        out[o++] = c;
+        continue;
+      }
       const e = b[++i];
       if (e === 0x75 /* u */) {
         // only \u00XX below 0x80 (the \u0001 and \u0002 of properties): the rest go the general way

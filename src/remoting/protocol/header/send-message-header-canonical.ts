@@ -13,9 +13,7 @@ import {
   AsciiJsonUnescaper,
   type FastJsonCommand,
   isAsciiTrue,
-  PLAIN,
   plainStringEnd,
-  STRING_BYTE,
   StringSlot,
 } from '../../fast-json-header.js';
 import { readLatin1 } from '../../utf8.js';
@@ -195,18 +193,20 @@ function readRepeating(slot: StringSlot, buf: Buffer, p: number, end: number): s
 
 /** The properties: name\u0001value\u0002 pairs, so JSON escapes are the rule. */
 function readProperties(buf: Buffer, p: number, end: number): string | undefined {
-  let i = p;
-  while (i < end && STRING_BYTE[buf[i]!] === PLAIN) i++;
-  if (i >= end) return undefined;
-  const c = buf[i];
-  if (c === QUOTE) {
-    pos = i + 1;
-    return readLatin1(buf, p, i);
+  for (let i = p; i < end; i++) {
+    const c = buf[i]!;
+    if (c === QUOTE) {
+      pos = i + 1;
+      return readLatin1(buf, p, i);
+    }
+    if (c === BACKSLASH) {
+      const s = unescaper.read(buf, p, end);
+      pos = unescaper.end;
+      return s;
+    }
+    if (c < 0x20 || c >= 0x80) return undefined;
   }
-  if (c !== BACKSLASH) return undefined;
-  const s = unescaper.read(buf, p, end);
-  pos = unescaper.end;
-  return s;
+  return undefined;
 }
 
 /** Boolean.parseBoolean of a plain quoted value: "true" in any case. */
