@@ -10,6 +10,7 @@ import {
 import { offsetToHex } from '../common/message-id.js';
 import { getPropertyFromString, putPropertyToString } from '../common/message-properties.js';
 import { CommitLogReader } from './commit-log-reader.js';
+import { CommitLogWarmer } from './commit-log-warmer.js';
 import { CommitLogWriteThread } from './commit-log-write-thread.js';
 import { CommitLogWriter } from './commit-log-writer.js';
 import type { MappedFile } from './mapped-file.js';
@@ -97,6 +98,8 @@ export class CommitLog extends CommitLogReader {
   /** Body CRCs are left to the write thread (filled in before the batch is written). */
   private readonly deferCrc: boolean;
   private readonly writeThread: CommitLogWriteThread | undefined;
+  /** Reads ahead of the writer when commitLogWarmAheadBytes > 0. */
+  readonly warmer: CommitLogWarmer;
   private chunk: Chunk | undefined;
   private readonly storeHostHex: string;
   private readonly syncFlush: boolean;
@@ -118,6 +121,7 @@ export class CommitLog extends CommitLogReader {
         : undefined;
     this.deferCrc = this.writeThread !== undefined;
     this.pool = new ChunkPool(this.writeThread);
+    this.warmer = new CommitLogWarmer(this.mappedFileQueue, host.config.commitLogWarmAheadBytes, host.log);
     this.recent = new RecentWrites(RECENT_WRITES_BYTES, (c) => this.pool.give(c));
     this.writer = new CommitLogWriter(
       {
@@ -452,7 +456,10 @@ export class CommitLog extends CommitLogReader {
     const batch = this.current;
     this.current = undefined;
     this.chunk = undefined;
-    if (batch && batch.bytes > 0) this.writer.submit(batch);
+    if (batch && batch.bytes > 0) {
+      this.writer.submit(batch);
+      this.warmer.advance(this.wroteOffset);
+    }
   }
 
   private onWritten(batch: WriteBatch): void {
@@ -510,6 +517,8 @@ export class CommitLog extends CommitLogReader {
 
   /** Stops the write thread (after waitWritten, at shutdown). */
   async closeWriter(): Promise<void> {
+    this.warmer.stop();
+    await this.warmer.whenIdle();
     await this.writeThread?.terminate();
   }
 

@@ -26,6 +26,12 @@ export interface MessageStoreConfig {
   flushIntervalCommitLog: number;
   /** CometMQ: body CRCs and CommitLog writes on a thread of their own (off the event loop). */
   commitLogWriteWorkerEnable: boolean;
+  /**
+   * CometMQ: bytes of the CommitLog read ahead of the write position on the libuv pool, so that the
+   * writer's page-cache pages exist before it fills them (commit-log-warmer.ts); 0, the default, turns
+   * it off. It pays on VMs whose memory is cold to first touch, in sustained loads only.
+   */
+  commitLogWarmAheadBytes: number;
   flushCommitLogLeastPages: number;
   flushCommitLogThoroughInterval: number;
   flushIntervalConsumeQueue: number;
@@ -79,6 +85,7 @@ export function defaultMessageStoreConfig(): MessageStoreConfig {
     brokerRole: 'ASYNC_MASTER',
     flushIntervalCommitLog: 500,
     commitLogWriteWorkerEnable: false,
+    commitLogWarmAheadBytes: 0,
     flushCommitLogLeastPages: 4,
     flushCommitLogThoroughInterval: 10_000,
     flushIntervalConsumeQueue: 1000,

@@ -195,7 +195,13 @@ const ALLOWED: Record<string, (Difference & { why: string })[]> = {
   getBrokerConfig: [
     {
       only: '+',
-      line: oneOf(['bindAddress', 'frameMaxLength', 'networkWorkerEnable', 'commitLogWriteWorkerEnable']),
+      line: oneOf([
+        'bindAddress',
+        'frameMaxLength',
+        'networkWorkerEnable',
+        'commitLogWriteWorkerEnable',
+        'commitLogWarmAheadBytes',
+      ]),
       why: "CometMQ's own keys (docs/configuration.md)",
     },
     {
