@@ -494,13 +494,13 @@ export const STRING_BYTE = new Uint8Array(256).fill(1);
 for (let c = 0x20; c < 0x80; c++) if (c !== QUOTE && c !== BACKSLASH) STRING_BYTE[c] = PLAIN;
 
 const lit = (text: string): Buffer => Buffer.from(text, 'latin1');
-// the canonical layout's text between the values (readCanonicalCommand)
-const LIT_CODE = lit('{"code":');
-const LIT_EXT_FIELDS = lit(',"extFields":{');
+// the canonical layout's text between the values (readCanonicalCommand; the send header's reader too)
+export const LIT_CODE = lit('{"code":');
+export const LIT_EXT_FIELDS = lit(',"extFields":{');
 const LIT_FLAG = lit(',"flag":');
-const LIT_LANGUAGE = lit(',"language":"');
+export const LIT_LANGUAGE = lit(',"language":"');
 const LIT_OPAQUE = lit(',"opaque":');
-const LIT_TAIL = lit(',"serializeTypeCurrentRPC":"JSON","version":');
+export const LIT_TAIL = lit(',"serializeTypeCurrentRPC":"JSON","version":');
 const OUTER_CODE = 0;
 const OUTER_EXT_FIELDS = 1;
 const OUTER_LANGUAGE = 3;

@@ -13,6 +13,10 @@ import {
   AsciiJsonUnescaper,
   type FastJsonCommand,
   isAsciiTrue,
+  LIT_CODE,
+  LIT_EXT_FIELDS,
+  LIT_LANGUAGE,
+  LIT_TAIL,
   plainStringEnd,
   StringSlot,
 } from '../../fast-json-header.js';
@@ -40,13 +44,9 @@ const LETTER_A = 0x61;
 /** 15 digits always fit a double exactly; longer numbers go the general way. */
 const MAX_DIGITS = 15;
 
-const lit = (s: string): Buffer => Buffer.from(s, 'latin1');
-const CODE = lit('{"code":');
-const EXT_FIELDS = lit(',"extFields":{');
-const FLAG = lit('},"flag":');
-const LANGUAGE = lit(',"language":"');
-const OPAQUE = lit('","opaque":');
-const TAIL = lit(',"serializeTypeCurrentRPC":"JSON","version":');
+// with the brace that closes extFields, and the quote that closes the language
+const FLAG = Buffer.from('},"flag":', 'latin1');
+const OPAQUE = Buffer.from('","opaque":', 'latin1');
 
 /** Producer group (a), topic (b), default topic (c), broker name (n), language. */
 const slots = [new StringSlot(), new StringSlot(), new StringSlot(), new StringSlot()];
@@ -63,11 +63,15 @@ export function readSendHeaderCanonical(
   end: number,
   code: number,
 ): FastJsonCommand<SendMessageRequestHeader> | undefined {
-  if (!literalAt(buf, start, end, CODE) || !readInt(buf, start + CODE.length, end, true) || int !== code)
+  if (
+    !literalAt(buf, start, end, LIT_CODE) ||
+    !readInt(buf, start + LIT_CODE.length, end, true) ||
+    int !== code
+  )
     return undefined;
   let p = pos;
-  if (!literalAt(buf, p, end, EXT_FIELDS)) return undefined;
-  p += EXT_FIELDS.length;
+  if (!literalAt(buf, p, end, LIT_EXT_FIELDS)) return undefined;
+  p += LIT_EXT_FIELDS.length;
   const h = blankSendMessageRequestHeader();
   // the fields seen, one bit per letter
   let seen = 0;
@@ -126,15 +130,15 @@ export function readSendHeaderCanonical(
 
   if (!literalAt(buf, p, end, FLAG) || !readInt(buf, p + FLAG.length, end, true)) return undefined;
   const flag = int | 0;
-  if (!literalAt(buf, pos, end, LANGUAGE)) return undefined;
-  const language = readRepeating(languageSlot, buf, pos + LANGUAGE.length, end);
+  if (!literalAt(buf, pos, end, LIT_LANGUAGE)) return undefined;
+  const language = readRepeating(languageSlot, buf, pos + LIT_LANGUAGE.length, end);
   // the opaque's quote-less digits: the closing quote of OPAQUE is the language's
   if (language === undefined || !literalAt(buf, pos - 1, end, OPAQUE)) return undefined;
   if (!readInt(buf, pos - 1 + OPAQUE.length, end, true)) return undefined;
   const opaque = int | 0;
   p = skipSpace(buf, pos, end);
   // a remark (never in a request from fastjson) or anything else: the general way
-  if (!literalAt(buf, p, end, TAIL) || !readInt(buf, p + TAIL.length, end, true)) return undefined;
+  if (!literalAt(buf, p, end, LIT_TAIL) || !readInt(buf, p + LIT_TAIL.length, end, true)) return undefined;
   const version = int | 0;
   p = skipSpace(buf, pos, end);
   if (p >= end || buf[p] !== CLOSE_BRACE || skipSpace(buf, p + 1, end) !== end) return undefined;
