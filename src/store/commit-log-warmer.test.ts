@@ -31,6 +31,7 @@ describe('CommitLogWarmer', () => {
   it('reads up to aheadBytes past the writer, within the writer’s file, one read at a time', async () => {
     const q = queueWithOneFile(1024 * KiB);
     const w = new CommitLogWarmer(q, 256 * KiB, log);
+    w.activate();
     w.advance(0);
     expect(w.warmedOffset).toBe(256 * KiB);
     // the next read waits for this one; a second call changes nothing
@@ -54,13 +55,40 @@ describe('CommitLogWarmer', () => {
   it('reads nothing when off or stopped', async () => {
     const q = queueWithOneFile(1024 * KiB);
     const off = new CommitLogWarmer(q, 0, log);
+    off.activate();
     off.advance(0);
     await off.whenIdle();
     expect(off.warmedOffset).toBe(0);
     const stopped = new CommitLogWarmer(q, 64 * KiB, log);
+    stopped.activate();
     stopped.stop();
     stopped.advance(0);
     expect(stopped.warmedOffset).toBe(0);
+  });
+
+  it('starts reading only once the writer’s pwrites are found cold twice in a row, after a start-up allowance', () => {
+    const q = queueWithOneFile(1024 * KiB);
+    const w = new CommitLogWarmer(q, 256 * KiB, log);
+    const MiB = 1024 * KiB;
+    // bytes written and milliseconds taken, at `usPerKiB`, in 1 MiB writes
+    const write = (mib: number, usPerKiB: number): void => {
+      for (let i = 0; i < mib; i++) w.observeWrite(MiB, (usPerKiB * 1024) / 1000);
+    };
+    // the first 256 MiB are not judged, however dear
+    write(256, 5);
+    // warm writes: nothing
+    write(256, 0.3);
+    w.advance(0);
+    expect(w.warmedOffset).toBe(0);
+    // one cold window, then a warm one: still nothing
+    write(64, 3);
+    write(64, 0.3);
+    w.advance(0);
+    expect(w.warmedOffset).toBe(0);
+    // two cold windows in a row: reading ahead from then on
+    write(128, 3);
+    w.advance(0);
+    expect(w.warmedOffset).toBe(256 * KiB);
   });
 
   it('leaves every message intact in a store that reads ahead while it writes and rolls files', async () => {
@@ -69,6 +97,7 @@ describe('CommitLogWarmer', () => {
     const config = tinyConfig(dir, { commitLogWarmAheadBytes: 16 * KiB });
     let store = await openStore(config);
     stores.push(store);
+    store.commitLog.warmer.activate();
     const bodies: Buffer[] = [];
     const offsets: number[] = [];
     for (let i = 0; i < 400; i++) {

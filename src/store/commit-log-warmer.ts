@@ -3,6 +3,17 @@ import type { MappedFileQueue } from './mapped-file-queue.js';
 
 /** One read on the libuv pool at a time, of this many bytes. */
 const READ_BYTES = 1024 * 1024;
+/** The writer's pwrites are judged over this many bytes at a time... */
+const JUDGED_BYTES = 64 * 1024 * 1024;
+/** ...after this many (a new file's first writes cost more for a moment)... */
+const UNJUDGED_BYTES = 256 * 1024 * 1024;
+/** ...and found cold this many times in a row. */
+const COLD_JUDGEMENTS = 2;
+/**
+ * Above this many microseconds of pwrite per KiB the writer's pages are cold: ~0.3 when the page cache
+ * gets recently freed memory, 2.6-4.2 when every new page costs the host a fault.
+ */
+const COLD_US_PER_KIB = 1.5;
 
 /**
  * Reads the CommitLog ahead of its writer (commitLogWarmAheadBytes), on the libuv pool, so that the
@@ -16,9 +27,12 @@ const READ_BYTES = 1024 * 1024;
  * makes the kernel allocate and zero those pages on the reading thread; a write into them then costs
  * ~0.3 us per KiB at any size of the page cache.
  *
- * Off by default: the reads cost 2-3.5 us per KiB of a pool thread from the first byte (the kernel's
- * read-ahead takes cold memory even while writes still get warm pages), so with a load generator on
- * the other core 45 s runs gained 7-40% and 15 s runs lost 11-25% (docs/benchmarks.md, session 10).
+ * The reads cost 2-3.5 us per KiB of a pool thread even while the writer still gets warm pages (the
+ * kernel's read-ahead takes cold memory), so reading ahead from the start made 15 s runs with a load
+ * generator on the other core 11-25% slower. So it starts only once the writer's own pwrites are
+ * found cold: over COLD_US_PER_KIB, in COLD_JUDGEMENTS windows of JUDGED_BYTES in a row, after the
+ * first UNJUDGED_BYTES. Measured (docs/benchmarks.md, session 10): 15 s runs never start it; 45 s
+ * runs were 3.5-40% faster with reading ahead in 8 of 8 alternated pairs.
  *
  * Reads never change the file, so a read racing a write, a truncation or a deletion (MappedFile.read
  * holds the file) is harmless. It stays within the file the writer is in: the next one is created on
@@ -32,6 +46,12 @@ export class CommitLogWarmer {
   private writerAt = 0;
   private reading = false;
   private stopped = false;
+  /** Reading ahead: once the writer's pwrites turned out cold (it stays on until restart). */
+  private active = false;
+  private judgedBytes = 0;
+  private judgedMs = 0;
+  private seenBytes = 0;
+  private coldInARow = 0;
 
   constructor(
     private readonly queue: MappedFileQueue,
@@ -41,10 +61,42 @@ export class CommitLogWarmer {
     this.buf = Buffer.allocUnsafeSlow(aheadBytes > 0 ? Math.min(READ_BYTES, aheadBytes) : 0);
   }
 
+  /**
+   * A synchronous CommitLog write of `bytes` took `ms`: after JUDGED_BYTES of them, reading ahead
+   * starts if they cost more than COLD_US_PER_KIB. Until then reads would only add work: while the
+   * writer still gets warm pages its pwrites are cheaper than the reads that would precede them.
+   */
+  observeWrite(bytes: number, ms: number): void {
+    if (this.active || this.aheadBytes <= 0) return;
+    if (this.seenBytes < UNJUDGED_BYTES) {
+      this.seenBytes += bytes;
+      return;
+    }
+    this.judgedBytes += bytes;
+    this.judgedMs += ms;
+    if (this.judgedBytes < JUDGED_BYTES) return;
+    const usPerKiB = (this.judgedMs * 1000) / (this.judgedBytes / 1024);
+    this.judgedBytes = 0;
+    this.judgedMs = 0;
+    this.coldInARow = usPerKiB >= COLD_US_PER_KIB ? this.coldInARow + 1 : 0;
+    if (this.coldInARow >= COLD_JUDGEMENTS) {
+      this.log.info(
+        { usPerKiB: Number(usPerKiB.toFixed(2)) },
+        'CommitLog writes meet cold pages: reading ahead of the writer',
+      );
+      this.activate();
+    }
+  }
+
+  /** Reads ahead from now on (what observeWrite does once the writes turn out cold). */
+  activate(): void {
+    this.active = this.aheadBytes > 0;
+  }
+
   /** The writer has reached `offset`: read on while less than aheadBytes lie warmed past it. */
   advance(offset: number): void {
     this.writerAt = offset;
-    if (this.reading || this.stopped || this.aheadBytes <= 0) return;
+    if (!this.active || this.reading || this.stopped) return;
     if (this.warmedTo < offset) this.warmedTo = offset;
     if (this.warmedTo - offset >= this.aheadBytes) return;
     const file = this.queue.findMappedFileByOffset(this.warmedTo);

@@ -27,6 +27,8 @@ export interface CommitLogWriterHost {
   onWritten(batch: WriteBatch): void;
   /** A write failed: these batches (in order; the failed one first) are lost, nothing after them written. */
   onFailed(batches: WriteBatch[], err: unknown): void;
+  /** A synchronous write of `bytes` took `ms` (the warmer judges the page cache by it). */
+  observeWrite?(bytes: number, ms: number): void;
 }
 
 interface InFlight {
@@ -100,7 +102,9 @@ export class CommitLogWriter {
       fillCrcsHere(batch);
       if (!threaded && batch.bytes <= SYNC_WRITE_MAX_BYTES) {
         try {
+          const t0 = performance.now();
           for (const s of segs) s.file.writeSync(s.chunk.buf, s.start, s.end - s.start, s.filePos);
+          this.host.observeWrite?.(batch.bytes, performance.now() - t0);
           this.settle(w);
         } catch (err) {
           this.settle(w, err ?? new Error('CommitLog write failed'));

@@ -128,6 +128,7 @@ export class CommitLog extends CommitLogReader {
         now: () => host.now(),
         onWritten: (b) => this.onWritten(b),
         onFailed: (bs, err) => this.onWriteFailed(bs, err),
+        observeWrite: (bytes, ms) => this.warmer.observeWrite(bytes, ms),
       },
       this.writeThread,
     );

@@ -27,9 +27,9 @@ export interface MessageStoreConfig {
   /** CometMQ: body CRCs and CommitLog writes on a thread of their own (off the event loop). */
   commitLogWriteWorkerEnable: boolean;
   /**
-   * CometMQ: bytes of the CommitLog read ahead of the write position on the libuv pool, so that the
-   * writer's page-cache pages exist before it fills them (commit-log-warmer.ts); 0, the default, turns
-   * it off. It pays on VMs whose memory is cold to first touch, in sustained loads only.
+   * CometMQ: bytes of the CommitLog read ahead of the write position on the libuv pool once the
+   * writer's pwrites turn out to meet cold pages, so that its page-cache pages exist before it fills
+   * them (commit-log-warmer.ts); 0 turns it off.
    */
   commitLogWarmAheadBytes: number;
   flushCommitLogLeastPages: number;
@@ -85,7 +85,7 @@ export function defaultMessageStoreConfig(): MessageStoreConfig {
     brokerRole: 'ASYNC_MASTER',
     flushIntervalCommitLog: 500,
     commitLogWriteWorkerEnable: false,
-    commitLogWarmAheadBytes: 0,
+    commitLogWarmAheadBytes: 16 * 1024 * 1024,
     flushCommitLogLeastPages: 4,
     flushCommitLogThoroughInterval: 10_000,
     flushIntervalConsumeQueue: 1000,
