@@ -5,6 +5,7 @@ import {
   decodeSocketAddress,
   encodeSocketAddress,
   offsetToHex,
+  putOffsetHex,
   splitHostPort,
 } from './message-id.js';
 
@@ -59,5 +60,31 @@ describe('socket addresses and offset msgIds', () => {
     for (const o of offsets) {
       expect(offsetToHex(o)).toBe(BigInt(o).toString(16).toUpperCase().padStart(16, '0'));
     }
+  });
+
+  describe('putOffsetHex', () => {
+    it('writes a CommitLog offset as the 16 hex digits offsetToHex spells', () => {
+      const offsets = [
+        0,
+        1,
+        15,
+        16,
+        0xabcdef,
+        2 ** 31 - 1,
+        2 ** 31,
+        2 ** 32 - 1,
+        2 ** 32,
+        2 ** 40 + 0x1234,
+        2 ** 53 - 1,
+      ];
+      for (let i = 0; i < 200; i++) offsets.push(Math.floor(Math.random() * 2 ** 53));
+      const out = Buffer.alloc(20, 0x7e);
+      for (const offset of offsets) {
+        putOffsetHex(out, 2, offset);
+        expect(out.toString('latin1', 2, 18)).toBe(offsetToHex(offset));
+        expect(out[1]).toBe(0x7e);
+        expect(out[18]).toBe(0x7e);
+      }
+    });
   });
 });

@@ -131,6 +131,25 @@ export function offsetToHex(offset: number): string {
   );
 }
 
+const HEX_DIGITS = Buffer.from('0123456789ABCDEF', 'latin1');
+
+/**
+ * offsetToHex written into bytes: a send reply's msgId and an op message's UNIQ_KEY are patched in
+ * place, with no string made per message.
+ */
+export function putOffsetHex(out: Uint8Array, pos: number, offset: number): void {
+  let lo = offset % 0x1_0000_0000;
+  let hi = (offset - lo) / 0x1_0000_0000;
+  for (let i = pos + 15; i >= pos + 8; i--) {
+    out[i] = HEX_DIGITS[lo & 15]!;
+    lo >>>= 4;
+  }
+  for (let i = pos + 7; i >= pos; i--) {
+    out[i] = HEX_DIGITS[hi & 15]!;
+    hi >>>= 4;
+  }
+}
+
 /** The offset message id: hex(store host bytes) + hex(int64 commit log offset). */
 export function createOffsetMsgId(storeHost: Buffer, commitLogOffset: number): string {
   return storeHost.toString('hex').toUpperCase() + offsetToHex(commitLogOffset);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { offsetToHex } from '../common/message-id.js';
-import { intChars, MAX_INT_CHARS, putAscii, putIntAt, putOffsetHex } from './ascii-frame-writer.js';
+import { intChars, MAX_INT_CHARS, putAscii, putIntAt } from './ascii-frame-writer.js';
 
 describe('ascii-frame-writer', () => {
   it('spells every safe integer as String() does, in intChars bytes', () => {
@@ -24,29 +23,5 @@ describe('ascii-frame-writer', () => {
     const out = Buffer.alloc(8);
     putAscii(out, 1, 'A,7F');
     expect(out.toString('latin1', 1, 5)).toBe('A,7F');
-  });
-
-  it('writes a CommitLog offset as the 16 hex digits offsetToHex spells', () => {
-    const offsets = [
-      0,
-      1,
-      15,
-      16,
-      0xabcdef,
-      2 ** 31 - 1,
-      2 ** 31,
-      2 ** 32 - 1,
-      2 ** 32,
-      2 ** 40 + 0x1234,
-      2 ** 53 - 1,
-    ];
-    for (let i = 0; i < 200; i++) offsets.push(Math.floor(Math.random() * 2 ** 53));
-    const out = Buffer.alloc(20, 0x7e);
-    for (const offset of offsets) {
-      putOffsetHex(out, 2, offset);
-      expect(out.toString('latin1', 2, 18)).toBe(offsetToHex(offset));
-      expect(out[1]).toBe(0x7e);
-      expect(out[18]).toBe(0x7e);
-    }
   });
 });

@@ -54,19 +54,3 @@ export function putAscii(out: Uint8Array, pos: number, s: string): void {
   const n = s.length;
   for (let i = 0; i < n; i++) out[pos + i] = s.charCodeAt(i);
 }
-
-const HEX_DIGITS = Buffer.from('0123456789ABCDEF', 'latin1');
-
-/** Writes a CommitLog offset (0 <= offset < 2^53) as 16 upper-case hex digits, as offsetToHex spells it. */
-export function putOffsetHex(out: Uint8Array, pos: number, offset: number): void {
-  let lo = offset % 0x1_0000_0000;
-  let hi = (offset - lo) / 0x1_0000_0000;
-  for (let i = pos + 15; i >= pos + 8; i--) {
-    out[i] = HEX_DIGITS[lo & 15]!;
-    lo >>>= 4;
-  }
-  for (let i = pos + 7; i >= pos; i--) {
-    out[i] = HEX_DIGITS[hi & 15]!;
-    hi >>>= 4;
-  }
-}

@@ -1,5 +1,5 @@
-import { offsetToHex } from '../../../common/message-id.js';
-import { intChars, MAX_INT_CHARS, putAscii, putIntAt, putOffsetHex } from '../../ascii-frame-writer.js';
+import { offsetToHex, putOffsetHex } from '../../../common/message-id.js';
+import { intChars, MAX_INT_CHARS, putAscii, putIntAt } from '../../ascii-frame-writer.js';
 import { optionalString, requireInt, requireLong, requireString } from '../../custom-header.js';
 import {
   type ExtFieldsSource,
