@@ -196,12 +196,8 @@ export class FastJsonHeaderReader {
 
   /** Consumes `l` when the bytes at the position are exactly it. */
   private literal(l: Buffer): boolean {
-    const b = this.buf;
-    const at = this.pos;
-    const n = l.length;
-    if (at + n > this.end) return false;
-    for (let k = 0; k < n; k++) if (b[at + k] !== l[k]) return false;
-    this.pos = at + n;
+    if (!literalAt(this.buf, this.pos, this.end, l)) return false;
+    this.pos += l.length;
     return true;
   }
 
@@ -461,6 +457,14 @@ export function plainStringEnd(b: Buffer, start: number, end: number): number {
   let i = start;
   while (i < end && STRING_BYTE[b[i]!] === PLAIN) i++;
   return i < end && b[i] === QUOTE ? i : -1;
+}
+
+/** Whether buf[p, end) starts with the bytes of `l`. */
+export function literalAt(buf: Buffer, p: number, end: number, l: Buffer): boolean {
+  const n = l.length;
+  if (p < 0 || p + n > end) return false;
+  for (let k = 0; k < n; k++) if (buf[p + k] !== l[k]) return false;
+  return true;
 }
 
 /** Boolean.parseBoolean of the ASCII bytes b[start, end): "true" in any case. */

@@ -17,6 +17,7 @@ import {
   LIT_EXT_FIELDS,
   LIT_LANGUAGE,
   LIT_TAIL,
+  literalAt,
   plainStringEnd,
   StringSlot,
 } from '../../fast-json-header.js';
@@ -143,13 +144,6 @@ export function readSendHeaderCanonical(
   p = skipSpace(buf, pos, end);
   if (p >= end || buf[p] !== CLOSE_BRACE || skipSpace(buf, p + 1, end) !== end) return undefined;
   return { code, language, version, opaque, flag, remark: null, header: h };
-}
-
-function literalAt(buf: Buffer, p: number, end: number, l: Buffer): boolean {
-  const n = l.length;
-  if (p < 0 || p + n > end) return false;
-  for (let k = 0; k < n; k++) if (buf[p + k] !== l[k]) return false;
-  return true;
 }
 
 /**
