@@ -17,6 +17,7 @@ import { type ConsumerGroupEvent, ConsumerManager } from './client/consumer-mana
 import { ProducerManager } from './client/producer-manager.js';
 import { type BrokerRemotingServer, WorkerRemotingServer } from './network/worker-remoting-server.js';
 import { ConsumerOffsetManager } from './offset/consumer-offset-manager.js';
+import { lowestCommitLogOffsetToConsume } from './offset/consumer-page-cache-need.js';
 import { AdminBrokerProcessor } from './processor/admin-broker-processor.js';
 import { AdminMaintenanceProcessor } from './processor/admin-maintenance-processor.js';
 import { AdminOffsetProcessor } from './processor/admin-offset-processor.js';
@@ -140,6 +141,8 @@ export class BrokerController implements BrokerContext {
     await store.load();
     await store.start();
     this.store = store;
+    store.commitLog.dropBehind.neededFrom = () =>
+      lowestCommitLogOffsetToConsume(this.consumerOffsetManager, store);
     await this.advanced?.start();
     if (this.brokerConfig.timerWheelEnable && !this.isSlave()) {
       const root = this.storeConfig.storePathRootDir;

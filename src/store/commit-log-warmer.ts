@@ -52,11 +52,14 @@ export class CommitLogWarmer {
   private judgedMs = 0;
   private seenBytes = 0;
   private coldInARow = 0;
+  private coldFound = false;
 
   constructor(
     private readonly queue: MappedFileQueue,
     private readonly aheadBytes: number,
     private readonly log: Logger,
+    /** Called once when the writes are first found cold (the drop-behind starts then too). */
+    private readonly onCold: () => void = () => {},
   ) {
     this.buf = Buffer.allocUnsafeSlow(aheadBytes > 0 ? Math.min(READ_BYTES, aheadBytes) : 0);
   }
@@ -67,7 +70,7 @@ export class CommitLogWarmer {
    * writer still gets warm pages its pwrites are cheaper than the reads that would precede them.
    */
   observeWrite(bytes: number, ms: number): void {
-    if (this.active || this.aheadBytes <= 0) return;
+    if (this.coldFound) return;
     if (this.seenBytes < UNJUDGED_BYTES) {
       this.seenBytes += bytes;
       return;
@@ -80,11 +83,10 @@ export class CommitLogWarmer {
     this.judgedMs = 0;
     this.coldInARow = usPerKiB >= COLD_US_PER_KIB ? this.coldInARow + 1 : 0;
     if (this.coldInARow >= COLD_JUDGEMENTS) {
-      this.log.info(
-        { usPerKiB: Number(usPerKiB.toFixed(2)) },
-        'CommitLog writes meet cold pages: reading ahead of the writer',
-      );
+      this.coldFound = true;
+      this.log.info({ usPerKiB: Number(usPerKiB.toFixed(2)) }, 'CommitLog writes meet cold pages');
       this.activate();
+      this.onCold();
     }
   }
 

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import type { Logger } from '../common/logger.js';
 import type { MessageExtBrokerInner } from '../common/message.js';
 import { MessageConst, MessageSysFlag, TopicValidator } from '../common/message-const.js';
@@ -9,6 +10,7 @@ import {
 } from '../common/message-decoder.js';
 import { offsetToHex } from '../common/message-id.js';
 import { getPropertyFromString, putPropertyToString } from '../common/message-properties.js';
+import { CommitLogDropBehind } from './commit-log-drop-behind.js';
 import { CommitLogReader } from './commit-log-reader.js';
 import { CommitLogWarmer } from './commit-log-warmer.js';
 import { CommitLogWriteThread } from './commit-log-write-thread.js';
@@ -24,6 +26,8 @@ import type {
 } from './put-message-status.js';
 import { RecentWrites } from './recent-writes.js';
 import { type Chunk, ChunkPool, type PutWaiter, WriteBatch } from './write-batch.js';
+
+const TOTAL_PHYSICAL_MEMORY_SIZE = totalmem();
 
 /** A message must leave room for a blank entry (TOTALSIZE + MAGIC) at the end of its file. */
 export const END_FILE_MIN_BLANK_LENGTH = 8;
@@ -100,6 +104,8 @@ export class CommitLog extends CommitLogReader {
   private readonly writeThread: CommitLogWriteThread | undefined;
   /** Reads ahead of the writer when commitLogWarmAheadBytes > 0. */
   readonly warmer: CommitLogWarmer;
+  /** Gives flushed pages behind the writer back once its writes turn out cold (commitLogDropBehindBytes). */
+  readonly dropBehind: CommitLogDropBehind;
   private chunk: Chunk | undefined;
   private readonly storeHostHex: string;
   private readonly syncFlush: boolean;
@@ -121,7 +127,18 @@ export class CommitLog extends CommitLogReader {
         : undefined;
     this.deferCrc = this.writeThread !== undefined;
     this.pool = new ChunkPool(this.writeThread);
-    this.warmer = new CommitLogWarmer(this.mappedFileQueue, host.config.commitLogWarmAheadBytes, host.log);
+    this.dropBehind = new CommitLogDropBehind(
+      this.mappedFileQueue,
+      host.config.commitLogDropBehindBytes,
+      this.memoryForPageCacheByRatio(),
+      host.log,
+    );
+    this.warmer = new CommitLogWarmer(
+      this.mappedFileQueue,
+      host.config.commitLogWarmAheadBytes,
+      host.log,
+      () => this.dropBehind.activate(),
+    );
     this.recent = new RecentWrites(RECENT_WRITES_BYTES, (c) => this.pool.give(c));
     this.writer = new CommitLogWriter(
       {
@@ -143,6 +160,22 @@ export class CommitLog extends CommitLogReader {
     this.wroteOffset = offset;
     this.mappedFileQueue.committedWhere = offset;
     this.currentFile = this.mappedFileQueue.findMappedFileByOffset(offset);
+    this.dropBehind.startAt(offset);
+  }
+
+  /**
+   * Bytes behind the CommitLog's end that readers may take to be in the page cache: RocketMQ's
+   * accessMessageInMemoryMaxRatio of the machine's memory, or what is still cached once the
+   * drop-behind gives older pages back (reading those synchronously would wait for the disk on the
+   * event loop).
+   */
+  memoryForPageCache(): number {
+    const ratio = this.memoryForPageCacheByRatio();
+    return this.dropBehind.active ? Math.min(ratio, this.dropBehind.cachedBytes()) : ratio;
+  }
+
+  private memoryForPageCacheByRatio(): number {
+    return TOTAL_PHYSICAL_MEMORY_SIZE * (this.host.config.accessMessageInMemoryMaxRatio / 100);
   }
 
   topicInfo(topic: string): TopicQueueInfo {
@@ -520,6 +553,7 @@ export class CommitLog extends CommitLogReader {
   async closeWriter(): Promise<void> {
     this.warmer.stop();
     await this.warmer.whenIdle();
+    this.dropBehind.close();
     await this.writeThread?.terminate();
   }
 

@@ -255,6 +255,22 @@ export class ConsumeQueue {
     return n === len ? buf : buf.subarray(0, n - (n % CQ_STORE_UNIT_SIZE));
   }
 
+  /**
+   * CommitLog offset of the message at queue offset `index`, read apart from the pull path's read-ahead
+   * (the drop-behind asks where lagging consumers will read next); undefined when not stored here.
+   */
+  commitLogOffsetAt(index: number): number | undefined {
+    const logic = index * CQ_STORE_UNIT_SIZE;
+    if (logic < this.minLogicOffset) return undefined;
+    if (this.pendingLen > 0) this.flushPending();
+    const mf = this.mappedFileQueue.findMappedFileByOffset(logic);
+    const pos = logic - (mf?.fileFromOffset ?? 0);
+    if (!mf || pos + 8 > mf.committedPosition) return undefined;
+    const b = Buffer.allocUnsafe(8);
+    if (mf.readSync(b, 0, 8, pos) !== 8) return undefined;
+    return b.readInt32BE(0) * 0x1_0000_0000 + b.readUInt32BE(4);
+  }
+
   /** Queue offset of the first entry of the next file (rollNextFile). */
   rollNextFile(index: number): number {
     const units = this.mappedFileSize / CQ_STORE_UNIT_SIZE;

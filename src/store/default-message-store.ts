@@ -125,6 +125,7 @@ export class DefaultMessageStore implements CommitLogHost, GetMessageContext {
       () => this.commitLog.lastWrittenStoreTimestamp,
       (ts) => {
         if (ts > this.checkpoint.physicMsgTimestamp) this.checkpoint.physicMsgTimestamp = ts;
+        this.commitLog.dropBehind.afterFlush();
       },
       this.log,
     );

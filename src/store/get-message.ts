@@ -1,4 +1,3 @@
-import { totalmem } from 'node:os';
 import { BodySlabPool } from './body-slab-pool.js';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueue } from './consume-queue.js';
@@ -38,13 +37,6 @@ interface Selected {
   offsetPy: number;
   sizePy: number;
   queueOffset: number;
-}
-
-const TOTAL_PHYSICAL_MEMORY_SIZE = totalmem();
-
-/** Bytes behind the CommitLog's end that RocketMQ expects in the page cache (accessMessageInMemoryMaxRatio). */
-export function memoryForPageCache(config: MessageStoreConfig): number {
-  return TOTAL_PHYSICAL_MEMORY_SIZE * (config.accessMessageInMemoryMaxRatio / 100);
 }
 
 /** DefaultMessageStore.isTheBatchFull, plus the caller's own byte limit. */
@@ -227,7 +219,7 @@ export async function getMessage(
 
   const maxOffsetPy = ctx.commitLog.getMaxOffset();
   const minOffsetPy = ctx.commitLog.getMinOffset();
-  const memory = memoryForPageCache(c);
+  const memory = ctx.commitLog.memoryForPageCache();
   const maxFilterEntries = Math.floor(
     Math.max(MAX_FILTER_BYTES, maxMsgNums * CQ_STORE_UNIT_SIZE) / CQ_STORE_UNIT_SIZE,
   );

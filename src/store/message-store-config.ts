@@ -32,6 +32,12 @@ export interface MessageStoreConfig {
    * them (commit-log-warmer.ts); 0 turns it off.
    */
   commitLogWarmAheadBytes: number;
+  /**
+   * CometMQ: once the CommitLog's pwrites turn out to meet cold pages, flushed CommitLog bytes more
+   * than this far behind the write position are given back to the kernel's page cache
+   * (commit-log-drop-behind.ts), and readers treat only this many bytes as in memory; 0 turns it off.
+   */
+  commitLogDropBehindBytes: number;
   flushCommitLogLeastPages: number;
   flushCommitLogThoroughInterval: number;
   flushIntervalConsumeQueue: number;
@@ -86,6 +92,7 @@ export function defaultMessageStoreConfig(): MessageStoreConfig {
     flushIntervalCommitLog: 500,
     commitLogWriteWorkerEnable: false,
     commitLogWarmAheadBytes: 16 * 1024 * 1024,
+    commitLogDropBehindBytes: 1024 * 1024 * 1024,
     flushCommitLogLeastPages: 4,
     flushCommitLogThoroughInterval: 10_000,
     flushIntervalConsumeQueue: 1000,

@@ -4,7 +4,6 @@ import { componentLogger } from '../../common/logger.js';
 import { TopicValidator } from '../../common/message-const.js';
 import type { ScheduledTask, Scheduler } from '../../common/scheduler.js';
 import type { DefaultMessageStore } from '../../store/default-message-store.js';
-import { memoryForPageCache } from '../../store/get-message.js';
 import type { DispatchRequest } from '../../store/put-message-status.js';
 import { PersistQueue, readConfigFile, writeConfigFileAtomically } from '../config-file.js';
 import { cqEntryAt } from '../message-inner.js';
@@ -319,7 +318,7 @@ export class ScheduleMessageService {
   private async readMessages(entries: Buffer, n: number): Promise<Array<Buffer | undefined>> {
     const cl = this.store.commitLog;
     const max = cl.getMaxOffset();
-    const hotFrom = max - memoryForPageCache(this.store.config);
+    const hotFrom = max - cl.memoryForPageCache();
     const out: Array<Buffer | undefined> = new Array(n);
     const reads: Promise<void>[] = [];
     for (let i = 0; i < n; ) {

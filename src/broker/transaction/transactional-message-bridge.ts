@@ -7,7 +7,6 @@ import { getPropertyFromString, putPropertyToString } from '../../common/message
 import { tagsString2tagsCode } from '../../common/tag-hash.js';
 import { readLatin1 } from '../../remoting/utf8.js';
 import type { DefaultMessageStore } from '../../store/default-message-store.js';
-import { memoryForPageCache } from '../../store/get-message.js';
 import type { PutMessageResult } from '../../store/put-message-status.js';
 import { innerFromStoredBytes, type StoredInner } from '../stored-message-inner.js';
 import { opOffsetCacheOf } from './op-offset-cache.js';
@@ -104,7 +103,7 @@ export function readStoredSync(
   const cl = store.commitLog;
   const max = cl.getMaxOffset();
   if (commitLogOffset < 0 || commitLogOffset >= max) return undefined;
-  if (max - commitLogOffset > memoryForPageCache(store.config)) return COLD;
+  if (max - commitLogOffset > cl.memoryForPageCache()) return COLD;
   const guess = Math.min(
     READ_GUESS,
     max - commitLogOffset,
