@@ -4,7 +4,7 @@ import { OS_PAGE_SIZE } from './mapped-file.js';
 import type { MappedFileQueue } from './mapped-file-queue.js';
 import { PageCacheAdvice } from './page-cache-advice.js';
 
-/** Pages are given back this many bytes at a time at least (one system call per step and file). */
+/** Pages are given back this many bytes (or keepBytes) at a time at least: one system call per step and file. */
 const STEP_BYTES = 8 * 1024 * 1024;
 /** At most this much per flush, so that catching up after activation never holds the loop long. */
 const MAX_BYTES_PER_CALL = 256 * 1024 * 1024;
@@ -93,10 +93,11 @@ export class CommitLogDropBehind {
     if (!this.activeNow) return;
     const end = this.queue.committedWhere;
     let target = Math.min(this.queue.flushedWhere, end - this.keepBytes);
-    if (target - this.droppedTo < STEP_BYTES) return;
+    const step = Math.min(STEP_BYTES, this.keepBytes);
+    if (target - this.droppedTo < step) return;
     target = Math.min(target, Math.max(this.neededFrom(), end - this.memoryBytes));
     const to = Math.min(target - (target % OS_PAGE_SIZE), this.droppedTo + MAX_BYTES_PER_CALL);
-    if (to - this.droppedTo < STEP_BYTES) return;
+    if (to - this.droppedTo < step) return;
     const first = this.queue.getFirstMappedFile();
     if (first && this.droppedTo < first.fileFromOffset) this.droppedTo = first.fileFromOffset; // deleted since
     if (to <= this.droppedTo) return;
