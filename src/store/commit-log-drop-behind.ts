@@ -62,9 +62,12 @@ export class CommitLogDropBehind {
     return this.droppedTo;
   }
 
-  /** Gives pages back from now on (the writer met cold pages); a no-op when keepBytes is 0. */
-  activate(): void {
-    if (this.activeNow || this.keepBytes <= 0) return;
+  /**
+   * Gives pages back from now on (the writer met cold pages). False when it cannot: keepBytes is 0,
+   * or posix_fadvise is out of reach.
+   */
+  activate(): boolean {
+    if (this.activeNow || this.keepBytes <= 0) return this.activeNow;
     if (!this.adviceTried) {
       this.adviceTried = true;
       this.advice = PageCacheAdvice.open(this.queue.storePath);
@@ -74,6 +77,7 @@ export class CommitLogDropBehind {
     this.activeNow = this.advice !== undefined;
     if (this.activeNow)
       this.log.info({ keepBytes: this.keepBytes }, 'giving back CommitLog page cache behind the writer');
+    return this.activeNow;
   }
 
   /**

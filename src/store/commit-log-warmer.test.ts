@@ -91,6 +91,28 @@ describe('CommitLogWarmer', () => {
     expect(w.warmedOffset).toBe(256 * KiB);
   });
 
+  it('reads nothing when the cold writes are taken in hand elsewhere (the drop-behind), and tells it once', () => {
+    const q = queueWithOneFile(1024 * KiB);
+    const MiB = 1024 * KiB;
+    let told = 0;
+    const w = new CommitLogWarmer(q, 256 * KiB, log, () => {
+      told++;
+      return true;
+    });
+    for (let i = 0; i < 256 + 128 + 64; i++) w.observeWrite(MiB, 3);
+    w.advance(0);
+    expect(told).toBe(1);
+    expect(w.warmedOffset).toBe(0);
+    // with aheadBytes 0 the judgement is still made, for the drop-behind's sake
+    let toldOff = 0;
+    const off = new CommitLogWarmer(q, 0, log, () => {
+      toldOff++;
+      return false;
+    });
+    for (let i = 0; i < 256 + 128; i++) off.observeWrite(MiB, 3);
+    expect(toldOff).toBe(1);
+  });
+
   it('leaves every message intact in a store that reads ahead while it writes and rolls files', async () => {
     const dir = makeTempDir();
     dirs.push(dir);

@@ -201,6 +201,7 @@ const ALLOWED: Record<string, (Difference & { why: string })[]> = {
         'networkWorkerEnable',
         'commitLogWriteWorkerEnable',
         'commitLogWarmAheadBytes',
+        'commitLogDropBehindBytes',
       ]),
       why: "CometMQ's own keys (docs/configuration.md)",
     },
