@@ -121,6 +121,22 @@ async function kill(proc: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
+/**
+ * Ports are found free here but bound by the server seconds later (a JVM starts slowly), so another
+ * test's socket can take one in between: such a start is tried again on new ports, twice at most.
+ */
+async function startWithPortRetry(start: () => Promise<void>, newPorts: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !/BindException|Address already in use|EADDRINUSE/.test(String(err))) throw err;
+      await newPorts();
+    }
+  }
+}
+
 export interface StartedCluster extends MQCluster {
   /** Starts the broker again on the same ports and data (after stop()). */
   restart(): Promise<void>;
@@ -138,10 +154,11 @@ export async function startCluster(
   opts: ClusterOptions = {},
 ): Promise<StartedCluster> {
   const dataDir = await mkdtemp(join(tmpdir(), `cometmq-client-${target}-`));
-  const nsPort = await ephemeralPort();
-  const bPort = await brokerPort();
-  const namesrvAddr = `127.0.0.1:${nsPort}`;
-  const brokerAddr = `127.0.0.1:${bPort}`;
+  // let: a start that loses its port to another process in the meantime is retried on new ones
+  let nsPort = await ephemeralPort();
+  let bPort = await brokerPort();
+  let namesrvAddr = `127.0.0.1:${nsPort}`;
+  let brokerAddr = `127.0.0.1:${bPort}`;
   let namesrv: ChildProcess | undefined;
   let broker: ChildProcess | undefined;
 
@@ -196,7 +213,7 @@ export async function startCluster(
     await b.up;
   };
 
-  try {
+  const startNamesrv = async (): Promise<void> => {
     const ns =
       target === 'reference'
         ? startProcess(
@@ -217,7 +234,19 @@ export async function startCluster(
           );
     namesrv = ns.proc;
     await ns.up;
-    await startBroker();
+  };
+
+  try {
+    await startWithPortRetry(startNamesrv, async () => {
+      await kill(namesrv);
+      nsPort = await ephemeralPort();
+      namesrvAddr = `127.0.0.1:${nsPort}`;
+    });
+    await startWithPortRetry(startBroker, async () => {
+      await kill(broker);
+      bPort = await brokerPort();
+      brokerAddr = `127.0.0.1:${bPort}`;
+    });
   } catch (err) {
     await kill(broker);
     await kill(namesrv);

@@ -207,7 +207,14 @@ describe.skipIf(targets.length === 0)('SDK interop with ali-ons', () => {
           consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
         });
         const rebalances = trackRebalances(consumer);
-        consumer.on('error', (e) => errors.push(e));
+        consumer.on('error', (e) => {
+          // ali-ons looks up its retry topic's route at once; a broker creates that topic on the
+          // group's first heartbeat and registers it a moment later (seen against the reference:
+          // "No topic route info in name server for the topic: %RETRY%AliFromOurs-reference").
+          // The lookup is retried; the messages below show whether consuming worked.
+          if (/No topic route info .*%RETRY%AliFromOurs-/.test(e.message)) return;
+          errors.push(e);
+        });
         consumer.subscribe(`ToAliOns-${target}`, '*', async (msg) => {
           got.push(msg);
         });
