@@ -141,8 +141,12 @@ export class BrokerController implements BrokerContext {
     await store.load();
     await store.start();
     this.store = store;
+    // pages a lagging consumer group or slave has yet to read stay cached
     store.commitLog.dropBehind.neededFrom = () =>
-      lowestCommitLogOffsetToConsume(this.consumerOffsetManager, store);
+      Math.min(
+        lowestCommitLogOffsetToConsume(this.consumerOffsetManager, store),
+        this.ha.lowestSlaveOffset(),
+      );
     await this.advanced?.start();
     if (this.brokerConfig.timerWheelEnable && !this.isSlave()) {
       const root = this.storeConfig.storePathRootDir;

@@ -23,15 +23,15 @@ const MAX_BYTES_PER_CALL = 256 * 1024 * 1024;
  * same 1.0-1.5 when only fsyncing (docs/benchmarks.md, session 11).
  *
  * Only flushed bytes are given back (the kernel keeps dirty pages anyway, and starts writing them
- * instead), and none a consumer group has yet to read within RocketMQ's in-memory region (a consumer
- * catching up reads from the page cache, as it would without this). What is given back is read from
+ * instead), and none a consumer group or a slave has yet to read within RocketMQ's in-memory region
+ * (a consumer or slave catching up reads from the page cache, as it would without this). What is given back is read from
  * disk when asked for; the CommitLog tells readers so by shrinking its in-memory region
  * (memoryForPageCache) to what is still cached.
  */
 export class CommitLogDropBehind {
   /**
-   * Lowest CommitLog offset a consumer still has to read (Infinity when none): pages from there on
-   * are kept, within RocketMQ's in-memory region. Set by the broker, which knows the offsets.
+   * Lowest CommitLog offset a consumer group or a slave still has to read (Infinity when none): pages
+   * from there on are kept, within RocketMQ's in-memory region. Set by the broker, which knows both.
    */
   neededFrom: () => number = () => Number.POSITIVE_INFINITY;
   /** CommitLog offset below which this run has given pages back (or never wrote). */
@@ -108,18 +108,18 @@ export class CommitLogDropBehind {
     while (this.droppedTo < to) {
       const file = this.queue.findMappedFileByOffset(this.droppedTo);
       if (!file) break;
-      const end = Math.min(to, file.fileFromOffset + file.fileSize);
+      const upTo = Math.min(to, file.fileFromOffset + file.fileSize);
       const errno = this.advice!.dontNeed(
         basename(file.fileName),
         this.droppedTo - file.fileFromOffset,
-        end - this.droppedTo,
+        upTo - this.droppedTo,
       );
       if (errno !== 0) {
         this.log.warn({ errno, file: file.fileName }, 'posix_fadvise failed: CommitLog pages stay cached');
         this.activeNow = false;
-        return;
+        break;
       }
-      this.droppedTo = end;
+      this.droppedTo = upTo;
     }
     // not held between calls: a file retention deletes must not stay open here
     this.advice!.close();

@@ -80,6 +80,11 @@ export class BrokerHA {
   }
 
   /** HA state for GET_BROKER_RUNTIME_INFO. */
+  /** Lowest CommitLog offset a slave of this master has yet to receive (Infinity: none, or not a master). */
+  lowestSlaveOffset(): number {
+    return this.haService?.lowestSlaveOffset() ?? Number.POSITIVE_INFINITY;
+  }
+
   runtimeInfo(): Record<string, string> {
     if (this.haService) return this.haService.runtimeInfo();
     if (this.haClient)

@@ -171,6 +171,17 @@ export class HAService implements HAConnectionHost {
     });
   }
 
+  /**
+   * Lowest offset a connected slave has yet to receive (Infinity with none, or none reporting yet):
+   * the CommitLog's drop-behind keeps it cached, as it keeps a lagging consumer's.
+   */
+  lowestSlaveOffset(): number {
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const c of this.connections)
+      if (c.slaveAckOffset >= 0 && c.slaveAckOffset < lowest) lowest = c.slaveAckOffset;
+    return lowest;
+  }
+
   /** Slaves as GET_BROKER_RUNTIME_INFO shows them. */
   slaves(): HASlaveInfo[] {
     return [...this.connections].map((c) => ({
