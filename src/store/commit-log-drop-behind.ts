@@ -34,6 +34,9 @@ export class CommitLogDropBehind {
    * from there on are kept, within RocketMQ's in-memory region. Set by the broker, which knows both.
    */
   neededFrom: () => number = () => Number.POSITIVE_INFINITY;
+  /** Called once, when pages are first given back (the read-ahead stops then). */
+  onFirstDrop: () => void = () => {};
+  private dropped = false;
   /** CommitLog offset below which this run has given pages back (or never wrote). */
   private droppedTo = 0;
   private advice: PageCacheAdvice | undefined;
@@ -120,6 +123,10 @@ export class CommitLogDropBehind {
         break;
       }
       this.droppedTo = upTo;
+      if (!this.dropped) {
+        this.dropped = true;
+        this.onFirstDrop();
+      }
     }
     // not held between calls: a file retention deletes must not stay open here
     this.advice!.close();

@@ -91,26 +91,47 @@ describe('CommitLogWarmer', () => {
     expect(w.warmedOffset).toBe(256 * KiB);
   });
 
-  it('reads nothing when the cold writes are taken in hand elsewhere (the drop-behind), and tells it once', () => {
+  it('tells the drop-behind once when the writes turn cold, whatever aheadBytes is', () => {
     const q = queueWithOneFile(1024 * KiB);
     const MiB = 1024 * KiB;
-    let told = 0;
-    const w = new CommitLogWarmer(q, 256 * KiB, log, () => {
-      told++;
-      return true;
-    });
-    for (let i = 0; i < 256 + 128 + 64; i++) w.observeWrite(MiB, 3);
-    w.advance(0);
-    expect(told).toBe(1);
-    expect(w.warmedOffset).toBe(0);
-    // with aheadBytes 0 the judgement is still made, for the drop-behind's sake
-    let toldOff = 0;
-    const off = new CommitLogWarmer(q, 0, log, () => {
-      toldOff++;
-      return false;
-    });
-    for (let i = 0; i < 256 + 128; i++) off.observeWrite(MiB, 3);
-    expect(toldOff).toBe(1);
+    for (const ahead of [256 * KiB, 0]) {
+      let told = 0;
+      const w = new CommitLogWarmer(q, ahead, log, () => told++);
+      for (let i = 0; i < 256 + 128; i++) w.observeWrite(MiB, 3);
+      expect(told, `aheadBytes ${ahead}`).toBe(1);
+      for (let i = 0; i < 256; i++) w.observeWrite(MiB, 3);
+      expect(told, `aheadBytes ${ahead}`).toBe(1);
+    }
+  });
+
+  it('stops reading ahead for good in a store once its drop-behind gives pages back', async () => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const store = await openStore(
+      tinyConfig(dir, { commitLogWarmAheadBytes: 16 * KiB, commitLogDropBehindBytes: 128 * KiB }),
+    );
+    stores.push(store);
+    const cl = store.commitLog;
+    cl.warmer.activate();
+    cl.dropBehind.activate();
+    const put = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++)
+        expect((await store.putMessage(makeMessage({ body: Buffer.alloc(500, i) }))).status).toBe('PUT_OK');
+    };
+    await put(100);
+    await cl.warmer.whenIdle();
+    // reading ahead of the writer
+    expect(cl.warmer.warmedOffset).toBeGreaterThan(store.getMaxPhyOffset());
+    await put(400);
+    await cl.mappedFileQueue.flush(0);
+    cl.dropBehind.afterFlush();
+    expect(cl.dropBehind.droppedOffset).toBeGreaterThan(0);
+    await cl.warmer.whenIdle();
+    const warmed = cl.warmer.warmedOffset;
+    await put(200);
+    await cl.warmer.whenIdle();
+    expect(cl.warmer.warmedOffset).toBe(warmed);
+    expect(store.getMaxPhyOffset()).toBeGreaterThan(warmed);
   });
 
   it('leaves every message intact in a store that reads ahead while it writes and rolls files', async () => {

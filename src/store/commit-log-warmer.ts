@@ -34,10 +34,10 @@ const COLD_US_PER_KIB = 1.5;
  * first UNJUDGED_BYTES. Measured (docs/benchmarks.md, session 10): 15 s runs never start it; 45 s
  * runs were 3.5-40% faster with reading ahead in 8 of 8 alternated pairs.
  *
- * Where the CommitLog's drop-behind can start (commitLogDropBehindBytes, posix_fadvise reachable), it
- * takes the writes' cold pages in hand instead and nothing is read ahead: recycled pages make the
- * writes warm, and 45 s runs were 10-44% faster without the reads (session 11). This judgement starts
- * both: it is made whatever aheadBytes is.
+ * This judgement also starts the CommitLog's drop-behind (it is made whatever aheadBytes is), and
+ * once that gives pages back the reading stops for good (CommitLog calls stop): the writes then get
+ * recycled, warm pages, and reading ahead only takes CPU from the other core (45 s runs were 10-44%
+ * faster without the reads, session 11).
  *
  * Reads never change the file, so a read racing a write, a truncation or a deletion (MappedFile.read
  * holds the file) is harmless. It stays within the file the writer is in: the next one is created on
@@ -63,12 +63,8 @@ export class CommitLogWarmer {
     private readonly queue: MappedFileQueue,
     private readonly aheadBytes: number,
     private readonly log: Logger,
-    /**
-     * Called once when the writes are first found cold; true when something better took it in hand
-     * (the CommitLog's drop-behind: with recycled pages the writes are warm again, and reading ahead
-     * only costs a pool thread), and then nothing is read ahead.
-     */
-    private readonly onCold: () => boolean = () => false,
+    /** Called once when the writes are first found cold (the CommitLog's drop-behind starts then too). */
+    private readonly onCold: () => void = () => {},
   ) {
     this.buf = Buffer.allocUnsafeSlow(aheadBytes > 0 ? Math.min(READ_BYTES, aheadBytes) : 0);
   }
@@ -94,7 +90,8 @@ export class CommitLogWarmer {
     if (this.coldInARow >= COLD_JUDGEMENTS) {
       this.coldFound = true;
       this.log.info({ usPerKiB: Number(usPerKiB.toFixed(2)) }, 'CommitLog writes meet cold pages');
-      if (!this.onCold()) this.activate();
+      this.activate();
+      this.onCold();
     }
   }
 
@@ -125,7 +122,7 @@ export class CommitLogWarmer {
     );
   }
 
-  /** No more reads (shutdown); one in flight still completes. */
+  /** No more reads (shutdown, or pages are being recycled); one in flight still completes. */
   stop(): void {
     this.stopped = true;
   }

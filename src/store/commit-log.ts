@@ -127,10 +127,12 @@ export class CommitLog extends CommitLogReader {
         : undefined;
     this.deferCrc = this.writeThread !== undefined;
     this.pool = new ChunkPool(this.writeThread);
+    const inMemory = this.memoryForPageCacheByRatio();
+    const keep = host.config.commitLogDropBehindBytes;
     this.dropBehind = new CommitLogDropBehind(
       this.mappedFileQueue,
-      host.config.commitLogDropBehindBytes,
-      this.memoryForPageCacheByRatio(),
+      keep < 0 ? inMemory : keep,
+      inMemory,
       host.log,
     );
     this.warmer = new CommitLogWarmer(
@@ -139,6 +141,7 @@ export class CommitLog extends CommitLogReader {
       host.log,
       () => this.dropBehind.activate(),
     );
+    this.dropBehind.onFirstDrop = () => this.warmer.stop();
     this.recent = new RecentWrites(RECENT_WRITES_BYTES, (c) => this.pool.give(c));
     this.writer = new CommitLogWriter(
       {

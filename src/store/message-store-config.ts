@@ -35,7 +35,8 @@ export interface MessageStoreConfig {
   /**
    * CometMQ: once the CommitLog's pwrites turn out to meet cold pages, flushed CommitLog bytes more
    * than this far behind the write position are given back to the kernel's page cache
-   * (commit-log-drop-behind.ts), and readers treat only this many bytes as in memory; 0 turns it off.
+   * (commit-log-drop-behind.ts), and readers treat only what is left as in memory. -1: RocketMQ's
+   * in-memory region (accessMessageInMemoryMaxRatio of the machine's memory); 0 turns it off.
    */
   commitLogDropBehindBytes: number;
   flushCommitLogLeastPages: number;
@@ -92,7 +93,7 @@ export function defaultMessageStoreConfig(): MessageStoreConfig {
     flushIntervalCommitLog: 500,
     commitLogWriteWorkerEnable: false,
     commitLogWarmAheadBytes: 16 * 1024 * 1024,
-    commitLogDropBehindBytes: 1024 * 1024 * 1024,
+    commitLogDropBehindBytes: -1,
     flushCommitLogLeastPages: 4,
     flushCommitLogThoroughInterval: 10_000,
     flushIntervalConsumeQueue: 1000,
