@@ -178,7 +178,7 @@ export class CommitLog extends CommitLogReader {
   }
 
   private memoryForPageCacheByRatio(): number {
-    return TOTAL_PHYSICAL_MEMORY_SIZE * (this.host.config.accessMessageInMemoryMaxRatio / 100);
+    return Math.floor(TOTAL_PHYSICAL_MEMORY_SIZE * (this.host.config.accessMessageInMemoryMaxRatio / 100));
   }
 
   topicInfo(topic: string): TopicQueueInfo {
