@@ -84,12 +84,12 @@ export class CommitLogDropBehind {
   }
 
   /**
-   * Bytes behind the written end that are still in the page cache as far as this knows: everything
-   * from where it stopped giving back (pages of earlier runs are not counted: the kernel may hold them
-   * or not).
+   * Bytes behind the written end that are still in the page cache as far as this knows: Infinity until
+   * it has given anything back (then the kernel's view is unchanged), everything from where it stopped
+   * giving back after that.
    */
   cachedBytes(): number {
-    return this.queue.committedWhere - this.droppedTo;
+    return this.dropped ? this.queue.committedWhere - this.droppedTo : Number.POSITIVE_INFINITY;
   }
 
   /**

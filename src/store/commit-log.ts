@@ -174,7 +174,7 @@ export class CommitLog extends CommitLogReader {
    */
   memoryForPageCache(): number {
     const ratio = this.memoryForPageCacheByRatio();
-    return this.dropBehind.active ? Math.min(ratio, this.dropBehind.cachedBytes()) : ratio;
+    return Math.min(ratio, this.dropBehind.cachedBytes());
   }
 
   private memoryForPageCacheByRatio(): number {

@@ -79,12 +79,12 @@ export class BrokerHA {
     return this.slaveSync?.masterAddr;
   }
 
-  /** HA state for GET_BROKER_RUNTIME_INFO. */
   /** Lowest CommitLog offset a slave of this master has yet to receive (Infinity: none, or not a master). */
   lowestSlaveOffset(): number {
     return this.haService?.lowestSlaveOffset() ?? Number.POSITIVE_INFINITY;
   }
 
+  /** HA state for GET_BROKER_RUNTIME_INFO. */
   runtimeInfo(): Record<string, string> {
     if (this.haService) return this.haService.runtimeInfo();
     if (this.haClient)
