@@ -58,7 +58,6 @@ describe('CommitLogDropBehind', () => {
     // nothing more until a step's worth is written and flushed past it
     d.afterFlush();
     expect(d.droppedOffset).toBe(14 * MiB);
-    d.close();
   });
 
   it('never gives back what is not flushed yet', async () => {
@@ -69,7 +68,6 @@ describe('CommitLogDropBehind', () => {
     d.activate();
     d.afterFlush();
     expect(d.droppedOffset).toBe(9 * MiB - ((9 * MiB) % 4096));
-    d.close();
   });
 
   it('keeps what a lagging consumer has yet to read, but only within the in-memory region', async () => {
@@ -89,8 +87,6 @@ describe('CommitLogDropBehind', () => {
     d2.neededFrom = () => 1 * MiB;
     d2.afterFlush();
     expect(d2.droppedOffset).toBe(8 * MiB);
-    d.close();
-    d2.close();
   });
 
   it('does nothing when keepBytes is 0', async () => {

@@ -24,9 +24,9 @@ const MAX_BYTES_PER_CALL = 256 * 1024 * 1024;
  *
  * Only flushed bytes are given back (the kernel keeps dirty pages anyway, and starts writing them
  * instead), and none a consumer group or a slave has yet to read within RocketMQ's in-memory region
- * (a consumer or slave catching up reads from the page cache, as it would without this). What is given back is read from
- * disk when asked for; the CommitLog tells readers so by shrinking its in-memory region
- * (memoryForPageCache) to what is still cached.
+ * (a consumer or slave catching up reads from the page cache, as it would without this). What is
+ * given back is read from disk when asked for; the CommitLog tells readers so by shrinking its
+ * in-memory region (memoryForPageCache) to what is still cached.
  */
 export class CommitLogDropBehind {
   /**
@@ -128,11 +128,5 @@ export class CommitLogDropBehind {
         this.onFirstDrop();
       }
     }
-    // not held between calls: a file retention deletes must not stay open here
-    this.advice!.close();
-  }
-
-  close(): void {
-    this.advice?.close();
   }
 }

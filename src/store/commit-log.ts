@@ -556,7 +556,6 @@ export class CommitLog extends CommitLogReader {
   async closeWriter(): Promise<void> {
     this.warmer.stop();
     await this.warmer.whenIdle();
-    this.dropBehind.close();
     await this.writeThread?.terminate();
   }
 

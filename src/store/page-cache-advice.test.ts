@@ -35,7 +35,6 @@ describe('PageCacheAdvice', () => {
     expect(advice).toBeDefined();
     expect(advice!.dontNeed('00000000000000000000', 2 * MiB, 4 * MiB)).toBe(0);
     expect(residentBytes(path)).toBe(4 * MiB);
-    advice!.close();
     const bytes = fs.readFileSync(path);
     for (let i = 0; i < 8; i++) expect(bytes[i * MiB + 12345], `MiB ${i}`).toBe(i);
   });
@@ -46,7 +45,6 @@ describe('PageCacheAdvice', () => {
     const advice = PageCacheAdvice.open(dir)!;
     expect(advice.dontNeed('00000000000000000001', 0, MiB)).toBe(44); // WASI's ENOENT
     expect(advice.dontNeed('../etc/passwd', 0, MiB)).not.toBe(0);
-    advice.close();
   });
 
   it('is undefined for a folder that does not exist (the caller keeps its pages)', () => {

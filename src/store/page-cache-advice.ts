@@ -12,6 +12,8 @@ const FD_OUT = 0;
 const PATH_AT = 16;
 /** A file name longer than this is not a store file. */
 const MAX_NAME = 256;
+/** WASI's errno for an invalid argument. */
+const EINVAL = 28;
 
 /**
  * A module with nothing but one page of memory, exported: WASI's calls read their arguments from
@@ -53,8 +55,6 @@ interface WasiCalls {
 export class PageCacheAdvice {
   private readonly mem: Uint8Array;
   private readonly view: DataView;
-  private openName: string | undefined;
-  private openFd = -1;
 
   private constructor(
     private readonly calls: WasiCalls,
@@ -90,38 +90,27 @@ export class PageCacheAdvice {
   /**
    * Asks the kernel to drop the clean page-cache pages of `name` (a file in the folder) in
    * [offset, offset + length). Dirty pages stay (the kernel starts their writeback instead), so
-   * callers pass flushed ranges. Returns the WASI errno, 0 on success.
+   * callers pass flushed ranges. Returns the WASI errno, 0 on success. The file is opened for the
+   * call only: a descriptor kept open would hold a file that retention deletes.
    */
   dontNeed(name: string, offset: number, length: number): number {
-    const fd = this.fdOf(name);
-    if (fd < 0) return -fd;
-    return this.calls.fd_advise(fd, BigInt(offset), BigInt(length), ADVICE_DONTNEED);
-  }
-
-  /** Closes the descriptor held for the last file advised on. */
-  close(): void {
-    if (this.openFd >= 0) this.calls.fd_close(this.openFd);
-    this.openFd = -1;
-    this.openName = undefined;
-  }
-
-  /** The WASI descriptor of `name`, opened on first use (one file at a time), or -errno. */
-  private fdOf(name: string): number {
-    if (this.openName === name) return this.openFd;
-    this.close();
-    const { read, written: len } = ENCODER.encodeInto(name, this.mem.subarray(PATH_AT, PATH_AT + MAX_NAME));
-    if (read < name.length) return -28; // EINVAL in WASI's numbering
-    const errno = this.calls.path_open(PREOPEN_FD, 0, PATH_AT, len, 0, RIGHT_FD_ADVISE, 0n, 0, FD_OUT);
-    if (errno !== 0) return -errno;
-    this.openFd = this.view.getUint32(FD_OUT, true);
-    this.openName = name;
-    return this.openFd;
+    const { read, written } = ENCODER.encodeInto(name, this.mem.subarray(PATH_AT, PATH_AT + MAX_NAME));
+    if (read < name.length) return EINVAL;
+    const opened = this.calls.path_open(PREOPEN_FD, 0, PATH_AT, written, 0, RIGHT_FD_ADVISE, 0n, 0, FD_OUT);
+    if (opened !== 0) return opened;
+    const fd = this.view.getUint32(FD_OUT, true);
+    try {
+      return this.calls.fd_advise(fd, BigInt(offset), BigInt(length), ADVICE_DONTNEED);
+    } finally {
+      this.calls.fd_close(fd);
+    }
   }
 }
 
 /**
- * Node 20 prints "WASI is an experimental feature" on stderr when node:wasi is first loaded. Here WASI is an implementation detail of one system call, so that one warning is held back;
- * any other warning raised meanwhile is passed on.
+ * Node 20 prints "WASI is an experimental feature" on stderr when node:wasi is first loaded. Here
+ * WASI is an implementation detail of one system call, so that one warning is held back; any other
+ * warning raised meanwhile is passed on.
  */
 function withoutWasiWarning<T>(make: () => T): T {
   const emit = process.emitWarning;
