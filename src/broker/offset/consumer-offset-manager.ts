@@ -71,6 +71,14 @@ export class ConsumerOffsetManager {
     return out;
   }
 
+  /** Every group's offsets, by topic: [topic, queueId -> offset] per "topic@group" key. */
+  *offsetsByTopic(): IterableIterator<[string, Map<number, number>]> {
+    for (const [key, queues] of this.offsetTable) {
+      const at = key.lastIndexOf(TOPIC_GROUP_SEPARATOR);
+      if (at > 0) yield [key.slice(0, at), queues];
+    }
+  }
+
   /** Groups that have offsets for the topic (whichGroupByTopic). */
   whichGroupByTopic(topic: string): Set<string> {
     const out = new Set<string>();

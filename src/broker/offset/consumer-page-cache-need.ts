@@ -12,8 +12,7 @@ export function lowestCommitLogOffsetToConsume(
   store: DefaultMessageStore,
 ): number {
   let lowest = Number.POSITIVE_INFINITY;
-  for (const [key, queues] of offsets.offsetTable) {
-    const topic = key.slice(0, key.lastIndexOf('@'));
+  for (const [topic, queues] of offsets.offsetsByTopic()) {
     for (const [queueId, offset] of queues) {
       const cq = store.findConsumeQueue(topic, queueId);
       if (!cq || offset >= cq.getMaxOffsetInQueue()) continue;
